@@ -1,0 +1,1 @@
+"""Perencanaan Data (Satu Data) for CKAN: the yearly Daftar Data cycle."""

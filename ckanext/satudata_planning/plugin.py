@@ -1,0 +1,59 @@
+"""The two plugins of this distribution.
+
+``satudata_planning`` carries the SOP "Perencanaan Data"; ``satudata_pgsearch``
+answers CKAN's dataset search from PostgreSQL (a portal with Solr leaves it off).
+Both stay thin: each hook hands over to the module that owns the work.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+
+@tk.blanket.config_declarations
+@tk.blanket.cli
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.helpers
+@tk.blanket.blueprints
+class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
+    """Planning cycle, Daftar Data, forum and SK documents, provisioning."""
+
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+
+    # IConfigurer
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "satudata_planning")
+
+    # ITranslation: DefaultTranslation derives the domain from ``name``,
+    # which is the entry-point name; the catalogue is named for the
+    # distribution instead.
+    def i18n_domain(self) -> str:
+        return "ckanext-satudata_planning"
+
+    def i18n_directory(self) -> str:
+        return os.path.join(os.path.dirname(__file__), "i18n")
+
+
+@tk.blanket.config_declarations(
+    os.path.join(os.path.dirname(__file__), "search", "config_declaration.yaml")
+)
+class SatudataPgsearchPlugin(p.SingletonPlugin):
+    """CKAN's dataset search index and query, kept in PostgreSQL."""
+
+    p.implements(p.IConfigurer)
+
+    # IConfigurer runs before CKAN checks the Solr schema at start-up, so the
+    # backend is in place before anything asks for a search connection.
+    def update_config(self, config: Any) -> None:
+        from ckanext.satudata_planning.search import backend
+
+        backend.install()

@@ -1,0 +1,114 @@
+"""Test harness shared by every test of the extension.
+
+* ``clean_db`` resets CKAN's database like core's fixture does, then runs this
+  distribution's migrations (core's fixture drops every table, ours too).
+* ``actors``: one CKAN user per SOP actor, in the organizations the config names.
+* ``call_as``: call an action as one of them, with auth checked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pytest
+
+import ckan.model as model
+from ckan.tests import factories, helpers
+
+PLUGINS_WITH_MIGRATIONS = ("satudata_pgsearch", "satudata_planning")
+
+
+@pytest.fixture
+def clean_db(reset_db: Callable[[], None], migrate_db_for: Callable[[str], None]):
+    """Empty database with CKAN's and this extension's tables.
+
+    Core's reset only deletes rows once tables exist; it drops them (ours too)
+    the first time, and only then do our migrations have to run again.
+    """
+    dropped = not model.repo.tables_created_and_initialised
+    reset_db()
+    if dropped:
+        for plugin in PLUGINS_WITH_MIGRATIONS:
+            migrate_db_for(plugin)
+
+
+@dataclass
+class Actors:
+    """One user per SOP actor (dicts from ``user_show``); ``anonymous`` is None."""
+
+    walidata: dict[str, Any]
+    pembina: dict[str, Any]
+    sekretariat: dict[str, Any]
+    produsen: dict[str, Any]
+    produsen_lain: dict[str, Any]
+    anggota: dict[str, Any]
+    sysadmin: dict[str, Any]
+    opd: dict[str, Any]
+    opd_lain: dict[str, Any]
+    anonymous: None = None
+
+    def names(self) -> dict[str, str | None]:
+        """Actor label → user name, for parametrised auth tests."""
+        return {
+            "anonymous": None,
+            "produsen_lain": self.produsen_lain["name"],
+            "anggota": self.anggota["name"],
+            "produsen": self.produsen["name"],
+            "pembina": self.pembina["name"],
+            "sekretariat": self.sekretariat["name"],
+            "walidata": self.walidata["name"],
+            "sysadmin": self.sysadmin["name"],
+        }
+
+
+def _org_with(name: str, title: str, user: dict[str, Any], capacity: str = "editor"):
+    return factories.Organization(
+        name=name, title=title, users=[{"name": user["name"], "capacity": capacity}]
+    )
+
+
+@pytest.fixture
+def actors(clean_db: None) -> Actors:
+    """The configured Walidata/Pembina/Sekretariat organizations and two OPDs."""
+    walidata = factories.User(name="walidata", fullname="Walidata Diskominfo")
+    pembina = factories.User(name="pembina", fullname="Pembina BPS")
+    sekretariat = factories.User(name="sekretariat", fullname="Sekretariat Bappeda")
+    produsen = factories.User(name="operator_dinkes", fullname="Operator Dinkes")
+    produsen_lain = factories.User(name="operator_dinsos", fullname="Operator Dinsos")
+    anggota = factories.User(name="pimpinan_dinkes", fullname="Kepala Dinkes")
+    sysadmin = factories.Sysadmin(name="admin")
+    _org_with("diskominfo", "Dinas Komunikasi dan Informatika", walidata)
+    _org_with("bps", "BPS Kota Pekalongan", pembina)
+    _org_with("bappeda", "Bappeda", sekretariat)
+    opd = factories.Organization(
+        name="dinkes",
+        title="Dinas Kesehatan",
+        users=[
+            {"name": produsen["name"], "capacity": "editor"},
+            {"name": anggota["name"], "capacity": "member"},
+        ],
+    )
+    opd_lain = _org_with("dinsos", "Dinas Sosial", produsen_lain)
+    return Actors(
+        walidata=walidata,
+        pembina=pembina,
+        sekretariat=sekretariat,
+        produsen=produsen,
+        produsen_lain=produsen_lain,
+        anggota=anggota,
+        sysadmin=sysadmin,
+        opd=opd,
+        opd_lain=opd_lain,
+    )
+
+
+@pytest.fixture
+def call_as() -> Callable[..., Any]:
+    """``call_as("action", user_or_None, **data)``: auth is checked, as in the API."""
+
+    def call(action: str, user: dict[str, Any] | str | None, **data: Any) -> Any:
+        name = user["name"] if isinstance(user, dict) else (user or "")
+        context = {"user": name, "ignore_auth": False}
+        return helpers.call_action(action, context=context, **data)
+
+    return call
