@@ -85,10 +85,7 @@ fi
 CKAN="$VENV/bin/ckan"
 
 # --- 4. Translations ------------------------------------------------------------
-for po in ckanext/satudata_planning/i18n/*/LC_MESSAGES/*.po; do
-    [ -e "$po" ] || continue
-    msgfmt --check -o "${po%.po}.mo" "$po"
-done
+VENV="$VENV" bash scripts/i18n.sh compile
 
 # --- 5. Configuration -----------------------------------------------------------
 PG_URL="postgresql://$DB_USER:$DB_PASS@127.0.0.1:5432"
