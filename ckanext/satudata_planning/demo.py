@@ -222,12 +222,14 @@ def seed() -> dict[str, int]:
             tk.get_action("user_patch")(
                 _site_context(), {"id": login.name, "sysadmin": True}
             )
+        user_id = tk.get_action("user_show")(_site_context(), {"id": login.name})["id"]
         for org_name, capacity in login.memberships:
+            # member_list translates capacities; filter on the stored value.
             members = tk.get_action("member_list")(
-                _site_context(), {"id": org_name, "object_type": "user"}
+                _site_context(),
+                {"id": org_name, "object_type": "user", "capacity": capacity},
             )
-            user = tk.get_action("user_show")(_site_context(), {"id": login.name})
-            if any(m[0] == user["id"] and m[2] == capacity for m in members):
+            if any(m[0] == user_id for m in members):
                 continue
             tk.get_action("organization_member_create")(
                 _site_context(),

@@ -19,9 +19,8 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-import yaml
-
 import ckan.plugins.toolkit as tk
+import yaml
 
 
 class Term(NamedTuple):

@@ -7,23 +7,30 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
-
-import pytest
+from typing import Any
 
 import ckan.model as model
+import pytest
 from ckan.tests import factories, helpers
 
-PLUGINS_WITH_MIGRATIONS = ("satudata_pgsearch", "satudata_planning")
+# ``activity`` is enabled in test.ini and dataset actions write to its table.
+PLUGINS_WITH_MIGRATIONS = ("activity", "satudata_pgsearch", "satudata_planning")
 
 
 @pytest.fixture
-def clean_db(reset_db: Callable[[], None], migrate_db_for: Callable[[str], None]):
-    """Empty database with CKAN's and this extension's tables.
+def clean_db(
+    with_plugins: None,
+    reset_db: Callable[[], None],
+    migrate_db_for: Callable[[str], None],
+) -> None:
+    """Empty database with CKAN's, activity's and this extension's tables.
 
     Core's reset only deletes rows once tables exist; it drops them (ours too)
-    the first time, and only then do our migrations have to run again.
+    the first time, and only then do the plugins' migrations have to run
+    again. ``migrate_db_for`` finds a plugin's migrations only once it is
+    loaded, hence ``with_plugins`` first.
     """
     dropped = not model.repo.tables_created_and_initialised
     reset_db()

@@ -14,7 +14,9 @@ def test_home_page_is_indonesian(page):
     shot(page, "home")
 
 
-@pytest.mark.parametrize("user", ["walidata", "pembina", "sekretariat", "operator_dinkes"])
+@pytest.mark.parametrize(
+    "user", ["walidata", "pembina", "sekretariat", "operator_dinkes"]
+)
 def test_each_actor_logs_in(page, user):
     login(page, user)
     page.goto("/dashboard/datasets")
