@@ -32,3 +32,47 @@ def demo_logins() -> None:
     click.echo(f"Login demo (kata sandi semua akun: {demo.DEMO_PASSWORD})")
     for login in demo.LOGINS:
         click.echo(f"  {login.name:<22} {login.role}")
+
+
+@satudata.command("cycle-status")
+@click.argument("tahun")
+def cycle_status(tahun: str) -> None:
+    """Print the timeline of the planning cycle of TAHUN (its year or id)."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.satudata_planning import sop
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"user": site_user["name"], "ignore_auth": True}
+    try:
+        cycle = tk.get_action("satudata_cycle_show")(context, {"id": tahun})
+    except tk.ObjectNotFound:
+        click.secho(f"Siklus perencanaan {tahun} tidak ditemukan.", fg="red", err=True)
+        raise SystemExit(1) from None
+    except tk.ValidationError as e:
+        click.secho(f"Tahun tidak valid: {e.error_dict}", fg="red", err=True)
+        raise SystemExit(2) from None
+
+    lang = sop.current_lang()
+    status = "selesai" if cycle["status"] == "selesai" else (
+        f"berjalan, langkah {cycle['current_step']}")
+    click.secho(f"{cycle['judul']} ({cycle['tahun']}): {status}", bold=True)
+    marks = {"selesai": "[x]", "berjalan": "[>]", "belum": "[ ]"}
+    for step in cycle["steps"]:
+        who = ", ".join(sop.Actor(a).label.get(lang) for a in step["executors"])
+        line = f"{marks.get(step['state'], '[?]')} {step['number']:>2}. {step['title']}"
+        click.echo(line)
+        detail = [f"pelaksana: {who}", f"durasi: {step['duration_days']} hari kerja"]
+        if step["due_date"]:
+            detail.append(f"tenggat: {step['due_date']}")
+        elif step["planned_start"]:
+            detail.append(f"rencana mulai: {step['planned_start']}")
+        if step["completed"]:
+            by = step["completed_by"] or "-"
+            when = step["completed"][:16].replace("T", " ")
+            detail.append(f"selesai: {when} UTC oleh {by}")
+        if step["overdue_days"]:
+            detail.append(f"terlambat {step['overdue_days']} hari kerja")
+        click.echo("       " + "; ".join(detail))
+        for message in step["missing"]:
+            click.secho(f"       belum ada: {message}", fg="yellow")

@@ -1,11 +1,23 @@
 """Template helpers. They read what the view or action already loaded: no queries."""
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, Optional
 
-from ckanext.satudata_planning import vocabularies
+import ckan.plugins.toolkit as tk
 
-__all__ = ["satudata_choices", "satudata_vocab_label"]
+from ckanext.satudata_planning import sop, vocabularies
+
+__all__ = [
+    "satudata_actor_label",
+    "satudata_actor_labels",
+    "satudata_choices",
+    "satudata_event_summary",
+    "satudata_format_date",
+    "satudata_step_state_label",
+    "satudata_vocab_label",
+]
 
 
 def satudata_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -18,3 +30,75 @@ def satudata_vocab_label(name: str, value: str | None) -> str:
     from ckan.lib.i18n import get_lang
 
     return vocabularies.label(name, value, get_lang())
+
+
+def satudata_actor_label(actor: Optional[str]) -> str:
+    """The SOP actor ``actor`` (a slug such as ``walidata``) in the viewer's language.
+
+    >>> satudata_actor_label("pembina")  # doctest: +SKIP
+    'Pembina Data'
+    """
+    try:
+        return sop.Actor(actor).label.get(sop.current_lang())
+    except ValueError:
+        return actor or ""
+
+
+def satudata_actor_labels(actors: Iterable[str]) -> str:
+    """Several actors, comma separated."""
+    return ", ".join(satudata_actor_label(a) for a in actors)
+
+
+def satudata_step_state_label(state: str) -> str:
+    """``belum`` / ``berjalan`` / ``selesai`` for people."""
+    labels = {
+        "belum": tk._("Not started"),
+        "berjalan": tk._("In progress"),
+        "selesai": tk._("Done"),
+    }
+    return labels.get(state, state)
+
+
+def satudata_event_summary(event: dict[str, Any]) -> str:
+    """One line for an audit-trail entry from ``satudata_cycle_events``."""
+    action = event.get("action")
+    target = event.get("target_id")
+    if action == "cycle_create":
+        return tk._("Cycle opened")
+    if action == "cycle_finish":
+        return tk._("Cycle finished")
+    if action == "step_start":
+        return tk._("Step {number} started").format(number=target)
+    if action == "step_complete":
+        return tk._("Step {number} completed").format(number=target)
+    return "{action} {type} {target}".format(
+        action=action, type=event.get("target_type") or "", target=target or "")
+
+
+def satudata_format_date(value: Any, with_time: bool = False) -> str:
+    """An ISO date (or timestamp, stored in UTC) as a long local date.
+
+    Timestamps are shown in ``ckanext.satudata_planning.timezone``.
+    """
+    from babel.dates import format_date, format_datetime
+
+    from ckanext.satudata_planning import calendar
+
+    if not value:
+        return ""
+    lang = sop.current_lang()
+    locale = "en" if lang.startswith("en") else "id"
+    if isinstance(value, str):
+        try:
+            value = (dt.datetime.fromisoformat(value) if "T" in value
+                     else dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        local = value.astimezone(calendar.timezone())
+        if with_time:
+            return format_datetime(local, "d MMMM y HH:mm", locale=locale)
+        value = local.date()
+    return format_date(value, "long", locale=locale)

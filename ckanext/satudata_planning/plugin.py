@@ -13,6 +13,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
+import ckanext.satudata_planning.model  # noqa: F401  (maps the satudata_ tables)
+
 
 @tk.blanket.config_declarations
 @tk.blanket.cli
