@@ -1,0 +1,272 @@
+"""Benchmark of the satudata_pgsearch backend (a script, not a test).
+
+Loads N datasets into the ``satudata_bench`` database (package rows inserted
+in bulk, then indexed by CKAN's real index code through
+``ckan.lib.search.rebuild``), and prints:
+
+* the median latency of a typical ``/dataset`` query (package_search with a
+  text query and three facets, as an anonymous visitor) and of the same page
+  without text (every dataset matches, facets over all of them);
+* the index time per dataset (rebuild) and of the index write alone;
+* package_show time per dataset, for comparison.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_search.py --count 2000
+    .venv/bin/python benchmarks/bench_search.py            # 10,000 datasets
+
+The database is emptied and migrated first (``ckan db clean`` / ``db upgrade``).
+No figure is asserted: the goal (< 50 ms per query at 10k datasets; indexing
+no slower than package_show) is read from the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DB = "postgresql://satudata:satudata@127.0.0.1:5432/satudata_bench"
+
+WORDS = (
+    "jumlah penduduk pendidikan kesehatan sekolah kecamatan kelurahan angka rumah "
+    "sakit puskesmas jalan jembatan anggaran pendapatan belanja daerah tenaga kerja "
+    "pertanian perikanan produksi padi luas lahan kemiskinan bantuan sosial air "
+    "bersih sampah pasar harga inflasi wisata hotel kendaraan bermotor kecelakaan "
+    "lalu lintas guru murid kelahiran kematian imunisasi gizi pendidik koperasi "
+    "usaha mikro industri batik pelabuhan nelayan tangkapan ikan"
+).split()
+JENIS = ("statistik_sektoral", "geospasial", "keuangan_daerah", "lainnya")
+KATEGORI = ("prioritas_nasional", "kpda", "perencanaan", "sektoral_opd", "spm", "sdgs")
+FORMATS = ("CSV", "XLSX", "JSON", "PDF", "SHP")
+
+
+def _ckan(ini: str, *args: str) -> None:
+    subprocess.run(
+        [os.path.join(ROOT, ".venv", "bin", "ckan"), "-c", ini, *args],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _timed(fn: Callable[[], Any], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def _bulk_load(count: int, org_ids: list[str], user_id: str) -> None:
+    """Package, tag and resource rows in bulk: the loading is not what is measured."""
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    rnd = random.Random(42)
+    tags = {w: str(uuid.uuid4()) for w in WORDS[:30]}
+    model.Session.execute(
+        sa.insert(model.tag_table), [{"id": i, "name": n} for n, i in tags.items()]
+    )
+    start = datetime.datetime(2020, 1, 1)
+    batch = 1000
+    for first in range(0, count, batch):
+        packages, package_tags, resources = [], [], []
+        for n in range(first, min(first + batch, count)):
+            pid = str(uuid.uuid4())
+            title_words = rnd.sample(WORDS, 5)
+            stamp = start + datetime.timedelta(minutes=n * 7)
+            packages.append(
+                {
+                    "id": pid,
+                    "name": f"dataset-{n:05d}",
+                    "title": " ".join(title_words).capitalize(),
+                    "notes": " ".join(rnd.choices(WORDS, k=40)),
+                    "type": "dataset",
+                    "owner_org": rnd.choice(org_ids),
+                    "creator_user_id": user_id,
+                    "metadata_created": stamp,
+                    "metadata_modified": stamp,
+                    "private": rnd.random() < 0.1,
+                    "state": "active",
+                    "extras": {
+                        "jenis_data": rnd.choice(JENIS),
+                        "kategori_sumber": json.dumps(rnd.sample(KATEGORI, 2)),
+                        "tahun": str(rnd.randint(2020, 2027)),
+                        "frekuensi": "tahunan",
+                    },
+                }
+            )
+            for tag in rnd.sample(list(tags), 3):
+                package_tags.append(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "package_id": pid,
+                        "tag_id": tags[tag],
+                        "state": "active",
+                    }
+                )
+            resources.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "package_id": pid,
+                    "position": 0,
+                    "url": f"http://example.com/{n}.csv",
+                    "format": rnd.choice(FORMATS),
+                    "name": f"Berkas {title_words[0]}",
+                    "state": "active",
+                    "extras": "{}",
+                }
+            )
+        model.Session.execute(sa.insert(model.package_table), packages)
+        model.Session.execute(sa.insert(model.package_tag_table), package_tags)
+        model.Session.execute(sa.insert(model.resource_table), resources)
+        model.Session.commit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=30, help="queries per figure")
+    parser.add_argument("--ini", default=os.path.join(ROOT, "test.ini"))
+    parser.add_argument("--db", default=os.environ.get("BENCH_DB", DEFAULT_DB))
+    args = parser.parse_args()
+
+    os.environ["CKAN_SQLALCHEMY_URL"] = args.db
+    os.environ.setdefault("CKAN_REDIS_URL", "redis://127.0.0.1:6379/3")
+    print(f"Preparing {args.db.rsplit('/', 1)[-1]} ...", flush=True)
+    _ckan(args.ini, "db", "clean", "--yes")
+    _ckan(args.ini, "db", "upgrade")
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(args.ini))
+    with app._wsgi_app.test_request_context():  # type: ignore[attr-defined]
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    import ckan.lib.search as search
+    import ckan.logic as logic
+    import ckan.model as model
+    from ckan.tests import factories
+
+    admin = factories.Sysadmin(name="bench_admin")
+    orgs = [
+        factories.Organization(name=f"opd-{i:02d}", title=f"Perangkat Daerah {i}")
+        for i in range(20)
+    ]
+    context = {"user": admin["name"]}
+
+    # a few through the whole action, for scale
+    sample_create = 50
+    start = time.perf_counter()
+    for n in range(sample_create):
+        logic.get_action("package_create")(
+            dict(context),
+            {
+                "name": f"lewat-aksi-{n}",
+                "title": f"Jumlah guru sekolah {n}",
+                "owner_org": orgs[n % 20]["id"],
+                "jenis_data": "statistik_sektoral",
+                "kategori_sumber": ["spm"],
+                "tahun": 2025,
+            },
+        )
+    create_ms = (time.perf_counter() - start) * 1000 / sample_create
+
+    load_start = time.perf_counter()
+    _bulk_load(args.count - sample_create, [o["id"] for o in orgs], admin["id"])
+    load_s = time.perf_counter() - load_start
+
+    print(f"Indexing {args.count} datasets (ckan.lib.search.rebuild) ...", flush=True)
+    start = time.perf_counter()
+    search.rebuild(quiet=True, defer_commit=True)
+    rebuild_s = time.perf_counter() - start
+    model.Session.remove()
+
+    ids = [r[0] for r in model.Session.query(model.Package.id).limit(200)]
+    both = [logic.package_show_default_and_custom_schemas({}, i) for i in ids]
+    index = search.index_for(model.Package)
+    start = time.perf_counter()
+    for default, custom in both:
+        index.update_dict(dict(default, with_custom_schema=custom))
+    write_ms = (time.perf_counter() - start) * 1000 / len(both)
+    model.Session.commit()
+
+    show = logic.get_action("package_show")
+    show_cached = statistics.median(
+        _timed(lambda: show(dict(context), {"id": random.choice(ids)}), 200)
+    )
+    show_fresh = statistics.median(
+        _timed(
+            lambda: show(dict(context, use_cache=False), {"id": random.choice(ids)}),
+            200,
+        )
+    )
+
+    anon = {"user": "", "ignore_auth": False}
+    facets = {"facet.field": ["organization", "tags", "kategori_sumber"], "rows": 20}
+    package_search = logic.get_action("package_search")
+
+    def page(q: str) -> Callable[[], Any]:
+        return lambda: package_search(
+            dict(anon), dict(facets, q=q, include_private=True)
+        )
+
+    counts = {q: page(q)() for q in ("pendidikan sekolah", "")}
+    text_ms = statistics.median(_timed(page("pendidikan sekolah"), args.repeat))
+    all_ms = statistics.median(_timed(page(""), args.repeat))
+    phrase_ms = statistics.median(
+        _timed(
+            lambda: package_search(
+                dict(anon),
+                dict(
+                    facets,
+                    q='"jumlah penduduk"',
+                    fq="tahun:[2024 TO *]",
+                    sort="metadata_modified desc",
+                ),
+            ),
+            args.repeat,
+        )
+    )
+
+    n = args.count
+    print()
+    print(f"datasets: {n} (bulk load of rows {load_s:.1f} s, not indexed)")
+    print("package_search, /dataset style (3 facets, 20 rows, anonymous):")
+    print(
+        f"  q='pendidikan sekolah'  median {text_ms:7.1f} ms"
+        f"  ({counts['pendidikan sekolah']['count']} found)"
+    )
+    print(
+        f"  no q (all match)         median {all_ms:7.1f} ms"
+        f"  ({counts['']['count']} found)"
+    )
+    print(f"  phrase + range fq + sort median {phrase_ms:7.1f} ms")
+    print("per dataset:")
+    rebuild_ms = rebuild_s * 1000 / n
+    print(f"  index (rebuild: package_show dicts + index) {rebuild_ms:7.2f} ms")
+    print(f"  index write alone (index_package → row)    {write_ms:7.2f} ms")
+    print(f"  package_show (from the index cache)        {show_cached:7.2f} ms")
+    print(f"  package_show (use_cache=False)             {show_fresh:7.2f} ms")
+    label = f"package_create (whole action, {sample_create} samples)"
+    print(f"  {label:<43}{create_ms:7.2f} ms")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

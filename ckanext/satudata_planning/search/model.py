@@ -1,0 +1,56 @@
+"""The index table: one row per dataset, as CKAN would have sent it to Solr.
+
+The table is created by this plugin's alembic migration, never at start-up.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Optional
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+TABLE_NAME = "satudata_search_index"
+
+
+class SearchIndexRow(tk.BaseModel):
+    """An indexed dataset.
+
+    ``data`` keeps the index dict with its own types (what ``fl`` returns);
+    ``fields`` keeps every value as a list of strings so that ``field:value``,
+    ranges and facets treat scalars and lists alike (Solr's multi-valued
+    string fields); the scalar columns carry what is sorted and filtered on
+    most, with b-tree indexes.
+    """
+
+    __tablename__ = TABLE_NAME
+
+    id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    title_string: Mapped[Optional[str]] = mapped_column(sa.Text)
+    state: Mapped[Optional[str]] = mapped_column(sa.Text)
+    private: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    capacity: Mapped[str] = mapped_column(sa.Text, nullable=False, default="public")
+    owner_org: Mapped[Optional[str]] = mapped_column(sa.Text)
+    organization: Mapped[Optional[str]] = mapped_column(sa.Text)
+    dataset_type: Mapped[Optional[str]] = mapped_column(sa.Text)
+    site_id: Mapped[Optional[str]] = mapped_column(sa.Text)
+    metadata_created: Mapped[Optional[datetime.datetime]] = mapped_column(sa.DateTime)
+    metadata_modified: Mapped[Optional[datetime.datetime]] = mapped_column(sa.DateTime)
+    permission_labels: Mapped[list[str]] = mapped_column(
+        ARRAY(sa.Text), nullable=False, default=list
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    data_dict: Mapped[Optional[str]] = mapped_column(sa.Text)
+    validated_data_dict: Mapped[Optional[str]] = mapped_column(sa.Text)
+    search_vector: Mapped[Any] = mapped_column(TSVECTOR, nullable=False)
+    indexed_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime, nullable=False, server_default=sa.func.now()
+    )
+
+
+search_index_table: sa.Table = SearchIndexRow.__table__  # type: ignore[assignment]
