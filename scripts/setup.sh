@@ -33,8 +33,11 @@ command -v file >/dev/null 2>&1 || missing+=(file)
 [ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/libmagic.so.1 ] \
     || missing+=(libmagic1)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv python3-dev)
-if [ "$MODE" = test ] && [ "${SKIP_BROWSER:-0}" != 1 ]; then
+if [ "$MODE" = test ]; then
+    # The screen tests drive Debian's chromium; the document tests check that
+    # LibreOffice opens the generated .docx files.
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui fonts-liberation2)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
     say "Installing Debian packages: ${missing[*]}"
