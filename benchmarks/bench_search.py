@@ -1,6 +1,6 @@
 """Benchmark of the satudata_pgsearch backend (a script, not a test).
 
-Loads N datasets into the ``satudata_bench`` database (package rows inserted
+Loads N datasets into the ``satudata_bench_search`` database (package rows inserted
 in bulk, then indexed by CKAN's real index code through
 ``ckan.lib.search.rebuild``), and prints:
 
@@ -14,6 +14,8 @@ Usage::
 
     .venv/bin/python benchmarks/bench_search.py --count 2000
     .venv/bin/python benchmarks/bench_search.py            # 10,000 datasets
+    .venv/bin/python benchmarks/bench_search.py --reuse    # queries only, on the
+                                                           # datasets loaded before
 
 The database is emptied and migrated first (``ckan db clean`` / ``db upgrade``).
 No figure is asserted: the goal (< 50 ms per query at 10k datasets; indexing
@@ -36,7 +38,8 @@ from collections.abc import Callable
 from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_DB = "postgresql://satudata:satudata@127.0.0.1:5432/satudata_bench"
+# Not ``satudata_bench``: benchmarks/bench_items.py empties that one.
+DEFAULT_DB = "postgresql://satudata:satudata@127.0.0.1:5432/satudata_bench_search"
 
 WORDS = (
     "jumlah penduduk pendidikan kesehatan sekolah kecamatan kelurahan angka rumah "
@@ -141,13 +144,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30, help="queries per figure")
     parser.add_argument("--ini", default=os.path.join(ROOT, "test.ini"))
     parser.add_argument("--db", default=os.environ.get("BENCH_DB", DEFAULT_DB))
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the datasets a previous run loaded; time the queries only",
+    )
     args = parser.parse_args()
 
     os.environ["CKAN_SQLALCHEMY_URL"] = args.db
     os.environ.setdefault("CKAN_REDIS_URL", "redis://127.0.0.1:6379/3")
-    print(f"Preparing {args.db.rsplit('/', 1)[-1]} ...", flush=True)
-    _ckan(args.ini, "db", "clean", "--yes")
-    _ckan(args.ini, "db", "upgrade")
+    if not args.reuse:
+        print(f"Preparing {args.db.rsplit('/', 1)[-1]} ...", flush=True)
+        _ckan(args.ini, "db", "clean", "--yes")
+        _ckan(args.ini, "db", "upgrade")
 
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
@@ -162,6 +171,9 @@ def run(args: argparse.Namespace) -> None:
     import ckan.logic as logic
     import ckan.model as model
     from ckan.tests import factories
+
+    if args.reuse:
+        return run_queries(args, load_s=None, rebuild_s=None, create_ms=None)
 
     admin = factories.Sysadmin(name="bench_admin")
     orgs = [
@@ -193,9 +205,24 @@ def run(args: argparse.Namespace) -> None:
 
     print(f"Indexing {args.count} datasets (ckan.lib.search.rebuild) ...", flush=True)
     start = time.perf_counter()
-    search.rebuild(quiet=True, defer_commit=True)
+    search.rebuild(quiet=True, defer_commit=True)  # then VACUUM ANALYZE
     rebuild_s = time.perf_counter() - start
     model.Session.remove()
+    run_queries(args, load_s, rebuild_s, create_ms)
+
+
+def run_queries(
+    args: argparse.Namespace,
+    load_s: float | None,
+    rebuild_s: float | None,
+    create_ms: float | None,
+) -> None:
+    """The timings of the index write, package_show and the searches."""
+    import ckan.lib.search as search
+    import ckan.logic as logic
+    import ckan.model as model
+
+    context = {"user": "bench_admin"}
 
     ids = [r[0] for r in model.Session.query(model.Package.id).limit(200)]
     both = [logic.package_show_default_and_custom_schemas({}, i) for i in ids]
@@ -226,6 +253,15 @@ def run(args: argparse.Namespace) -> None:
             dict(anon), dict(facets, q=q, include_private=True)
         )
 
+    # the figures below are without the answer cache (every query computed);
+    # the cached repeat is printed apart
+    from ckan.common import config
+
+    from ckanext.satudata_planning.search import cache
+
+    cache_key = cache.CONFIG_KEY
+    cache_size = config.get(cache_key)
+    config[cache_key] = 0
     counts = {q: page(q)() for q in ("pendidikan sekolah", "")}
     text_ms = statistics.median(_timed(page("pendidikan sekolah"), args.repeat))
     all_ms = statistics.median(_timed(page(""), args.repeat))
@@ -244,9 +280,10 @@ def run(args: argparse.Namespace) -> None:
         )
     )
 
-    n = args.count
+    n = model.Session.query(model.Package).count()
     print()
-    print(f"datasets: {n} (bulk load of rows {load_s:.1f} s, not indexed)")
+    loaded = "reused" if load_s is None else f"bulk load of rows {load_s:.1f} s"
+    print(f"datasets: {n} ({loaded}, not indexed)")
     print("package_search, /dataset style (3 facets, 20 rows, anonymous):")
     print(
         f"  q='pendidikan sekolah'  median {text_ms:7.1f} ms"
@@ -257,14 +294,20 @@ def run(args: argparse.Namespace) -> None:
         f"  ({counts['']['count']} found)"
     )
     print(f"  phrase + range fq + sort median {phrase_ms:7.1f} ms")
+    config[cache_key] = cache_size or cache.DEFAULT_SIZE
+    cached_ms = statistics.median(_timed(page("pendidikan sekolah"), args.repeat))
+    print(f"  q='pendidikan sekolah' again, from the answer cache {cached_ms:5.1f} ms")
+    print(f"  load average: {os.getloadavg()[0]:.2f} (2 cores)")
     print("per dataset:")
-    rebuild_ms = rebuild_s * 1000 / n
-    print(f"  index (rebuild: package_show dicts + index) {rebuild_ms:7.2f} ms")
+    if rebuild_s is not None:
+        rebuild_ms = rebuild_s * 1000 / n
+        print(f"  index (rebuild: package_show dicts + index) {rebuild_ms:7.2f} ms")
     print(f"  index write alone (index_package → row)    {write_ms:7.2f} ms")
     print(f"  package_show (from the index cache)        {show_cached:7.2f} ms")
     print(f"  package_show (use_cache=False)             {show_fresh:7.2f} ms")
-    label = f"package_create (whole action, {sample_create} samples)"
-    print(f"  {label:<43}{create_ms:7.2f} ms")
+    if create_ms is not None:
+        label = "package_create (whole action, 50 samples)"
+        print(f"  {label:<43}{create_ms:7.2f} ms")
     sys.stdout.flush()
 
 

@@ -20,7 +20,7 @@ import ckan.lib.search.query as search_query
 import ckan.model as model
 from ckan.common import config
 
-from .index import PgPackageSearchIndex, connection
+from .index import PgPackageSearchIndex, connection, vacuum_tables
 from .query import PgPackageSearchQuery
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ SUPPORTED_CKAN = "2.12"
 SOLR_URL_PLACEHOLDER = "http://127.0.0.1:8983/solr/unused-satudata-pgsearch"
 
 _original_clear = search.clear
+_original_rebuild = search.rebuild
 
 
 class UnsupportedCkanVersion(RuntimeError):
@@ -57,6 +58,15 @@ def _clear_and_commit(package_reference: str) -> None:
     model.Session.commit()
 
 
+def _rebuild_and_analyze(package_id: Optional[str] = None, *args: Any, **kw: Any):
+    """``ckan search-index rebuild``: CKAN's rebuild, then VACUUM ANALYZE when it
+    rebuilt the whole index (see ``vacuum_tables``)."""
+    result = _original_rebuild(package_id, *args, **kw)
+    if package_id is None and not kw.get("package_ids"):
+        vacuum_tables()
+    return result
+
+
 def install() -> None:
     """Swap CKAN's package index and query for the PostgreSQL ones (idempotent)."""
     check_ckan_version()
@@ -71,6 +81,7 @@ def install() -> None:
             "check_solr_schema_version": _no_solr_schema_check,
             "is_available": lambda: True,
             "clear": _clear_and_commit,
+            "rebuild": _rebuild_and_analyze,
         },
         search_index: {"make_connection": connection},
         search_query: {"PackageSearchQuery": PgPackageSearchQuery},

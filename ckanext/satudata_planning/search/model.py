@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 TABLE_NAME = "satudata_search_index"
@@ -23,12 +23,17 @@ class SearchIndexRow(tk.BaseModel):
     ``fields`` keeps every value as a list of strings so that ``field:value``,
     ranges and facets treat scalars and lists alike (Solr's multi-valued
     string fields); the scalar columns carry what is sorted and filtered on
-    most, with b-tree indexes.
+    most, with b-tree indexes. ``doc_id`` is the short key of the facet rows
+    (``satudata_search_facet``); ``search_vector`` is stored in the row
+    (``STORAGE MAIN``), not in the TOAST table.
     """
 
     __tablename__ = TABLE_NAME
 
     id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    doc_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.Identity(always=False), unique=True, nullable=False
+    )
     name: Mapped[str] = mapped_column(sa.Text, nullable=False)
     title_string: Mapped[Optional[str]] = mapped_column(sa.Text)
     state: Mapped[Optional[str]] = mapped_column(sa.Text)
@@ -54,3 +59,47 @@ class SearchIndexRow(tk.BaseModel):
 
 
 search_index_table: sa.Table = SearchIndexRow.__table__  # type: ignore[assignment]
+
+
+TERM_TABLE_NAME = "satudata_search_term"
+FACET_TABLE_NAME = "satudata_search_facet"
+
+search_term_table = sa.Table(
+    TERM_TABLE_NAME,
+    tk.BaseModel.metadata,
+    sa.Column("term_id", sa.Integer, sa.Identity(always=False), primary_key=True),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.UniqueConstraint("field", "value", name=f"{TERM_TABLE_NAME}_field_value_key"),
+)
+"""Every (field, value) pair ever indexed, numbered; only ever added to."""
+
+search_facet_table = sa.Table(
+    FACET_TABLE_NAME,
+    tk.BaseModel.metadata,
+    sa.Column("term_id", sa.Integer, primary_key=True),
+    sa.Column(
+        "doc_id",
+        sa.BigInteger,
+        sa.ForeignKey(f"{TABLE_NAME}.doc_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Index(f"{FACET_TABLE_NAME}_doc_id_idx", "doc_id"),
+)
+"""The facet values of each indexed dataset, one row per distinct value.
+
+Written with the index row (same transaction), removed with it (cascade).
+"""
+
+
+STATE_TABLE_NAME = "satudata_search_state"
+
+search_state_table = sa.Table(
+    STATE_TABLE_NAME,
+    tk.BaseModel.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("generation", UUID(as_uuid=False), nullable=False),
+    sa.Column("writer_xid", sa.BigInteger),
+)
+"""One row: the index's generation, a random uuid set anew by every writing
+transaction (``writer_xid`` is that transaction's id); see ``cache``."""
