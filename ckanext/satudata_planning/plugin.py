@@ -28,6 +28,15 @@ class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
 
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IMiddleware, inherit=True)
+
+    # IMiddleware: close CKAN 2.12's CSRF exemption hole for session users.
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        from ckanext.satudata_planning import csrf_guard
+
+        if hasattr(app, "before_request"):
+            csrf_guard.install(app)
+        return app
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
