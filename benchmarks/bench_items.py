@@ -1,0 +1,169 @@
+"""Benchmark of the Daftar Data (a script, not a test).
+
+Prints, on the ``satudata_bench`` database:
+
+* the time to import 5,000 rows from an XLSX (``satudata_item_import``);
+* the time to export them (``satudata_item_list`` + ``spreadsheet.export``);
+* the SQL queries and time of one page (50 rows) of the real
+  ``/perencanaan/<tahun>/daftar`` view, with 500 and with 5,000 rows in the
+  cycle (counted with a ``before_cursor_execute`` listener on the engine).
+  The count must not grow with the list.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_items.py
+
+The database is emptied and migrated first (``ckan db clean`` / ``db upgrade``):
+check that nobody else uses it (``pg_stat_activity``) before running.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import time
+from typing import Any
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DB = "postgresql://satudata:satudata@127.0.0.1:5432/satudata_bench"
+OPDS = ("dinkes", "dinsos", "disdik", "dpupr", "dishub", "dlh", "disperindag",
+        "dinperkim", "bpkad", "bkpsdm")
+WORDS = ("jumlah penduduk sekolah puskesmas jalan pasar nelayan batik guru murid "
+         "kelahiran kematian bantuan sosial anggaran kendaraan sampah air").split()
+
+
+def _ckan(ini: str, *args: str) -> None:
+    subprocess.run([os.path.join(ROOT, ".venv", "bin", "ckan"), "-c", ini, *args],
+                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+def _workbook(count: int) -> bytes:
+    import openpyxl
+
+    from ckanext.satudata_planning import spreadsheet
+    from ckanext.satudata_planning.row_fields import FIELDS
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(spreadsheet.SHEET_DATA)
+    ws.append([spreadsheet.header(f) for f in FIELDS])
+    for i in range(count):
+        name = " ".join(WORDS[(i * k) % len(WORDS)] for k in (1, 3, 7)) + f" {i}"
+        ws.append(["", None, name, OPDS[i % len(OPDS)], "Statistik Sektoral",
+                   "Indikator", "SDGs; SPM", "Baru", "Konsep", "Definisi", "",
+                   "Jumlah", "orang", "", "Kecamatan", "Tahunan", "2027-03-31", "",
+                   "Survei", "SIAK", "Terbuka", "", "", ""])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ini", default=os.path.join(ROOT, "test.ini"))
+    parser.add_argument("--db", default=os.environ.get("BENCH_DB", DEFAULT_DB))
+    args = parser.parse_args()
+    os.environ["CKAN_SQLALCHEMY_URL"] = args.db
+    os.environ.setdefault("CKAN_REDIS_URL", "redis://127.0.0.1:6379/3")
+    print(f"Preparing {args.db.rsplit('/', 1)[-1]} ...", flush=True)
+    _ckan(args.ini, "db", "clean", "--yes")
+    _ckan(args.ini, "db", "upgrade")
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(args.ini))
+    flask_app = app._wsgi_app  # type: ignore[attr-defined]
+    with flask_app.test_request_context():
+        user = setup()
+        import_s = run_import(user, 2026, 500)
+        import_s = run_import(user, 2027, 5000)
+        export_s = run_export(user)
+    print(f"import 5,000 rows: {import_s:.2f} s")
+    print(f"export 5,000 rows: {export_s:.2f} s")
+    for tahun, rows in ((2026, 500), (2027, 5000)):
+        queries, seconds = page_queries(flask_app, user, tahun)
+        print(f"list page of 50 rows, {rows:>5} rows in the cycle: "
+              f"{queries} SQL queries, {seconds * 1000:.0f} ms")
+
+
+def setup() -> dict[str, Any]:
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+
+    site = {"ignore_auth": True, "user": ""}
+    admin = tk.get_action("user_create")(site, {
+        "name": "bench_admin", "email": "a@example.org", "password": "Bench-12345678"})
+    model.User.get(admin["id"]).sysadmin = True
+    walidata = tk.get_action("user_create")(site, {
+        "name": "bench_walidata", "email": "w@example.org",
+        "password": "Bench-12345678"})
+    model.Session.commit()
+    ctx = {"user": "bench_admin", "ignore_auth": True}
+    for name in ("diskominfo", "bps", "bappeda", *OPDS):
+        tk.get_action("organization_create")(dict(ctx), {
+            "name": name, "title": name.upper(),
+            "users": [{"name": "bench_walidata", "capacity": "editor"}]})
+    return walidata
+
+
+def run_import(user: dict[str, Any], tahun: int, count: int) -> float:
+    import ckan.plugins.toolkit as tk
+
+    ctx = {"user": user["name"]}
+    tk.get_action("satudata_cycle_create")(dict(ctx), {"tahun": tahun})
+    data = _workbook(count)
+    started = time.perf_counter()
+    result = tk.get_action("satudata_item_import")(dict(ctx), {
+        "cycle_id": tahun, "upload": data})
+    elapsed = time.perf_counter() - started
+    assert result["created"] == count, result
+    return elapsed
+
+
+def run_export(user: dict[str, Any]) -> float:
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.satudata_planning import spreadsheet
+
+    started = time.perf_counter()
+    listed = tk.get_action("satudata_item_list")({"user": user["name"]}, {
+        "cycle_id": 2027, "limit": 10000})
+    data = spreadsheet.export(listed["results"])
+    elapsed = time.perf_counter() - started
+    assert listed["count"] == 5000 and data
+    return elapsed
+
+
+def page_queries(flask_app: Any, user: dict[str, Any], tahun: int) -> tuple[int, float]:
+    """Queries of one GET of the real list view, logged in as the Walidata."""
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from sqlalchemy import event
+
+    client = flask_app.test_client()
+    with client.session_transaction(base_url=tk.config["ckan.site_url"]) as sess:
+        sess["_user_id"] = user["id"]
+        sess["_fresh"] = True
+    url = f"{tk.config['ckan.site_url']}/perencanaan/{tahun}/daftar"
+    client.get(url)  # warm caches (templates, translations)
+    counter = {"n": 0}
+
+    def count(*_args: Any) -> None:
+        counter["n"] += 1
+
+    engine = model.meta.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        started = time.perf_counter()
+        res = client.get(url)
+        elapsed = time.perf_counter() - started
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert res.status_code == 200, res.status_code
+    assert res.get_data(as_text=True).count('<tr class="satudata-item') == 50
+    return counter["n"], elapsed
+
+
+if __name__ == "__main__":
+    main()
