@@ -1,0 +1,115 @@
+"""Step 10 screens under /perencanaan/<tahun>/portal. Views call actions only.
+
+* ``…/portal``: the provision button (Walidata), the run's progress, the
+  per-OPD progress table and chart, the rows removed after provisioning.
+* ``…/portal/sediakan`` (POST): provision (in the request or as one job).
+* ``…/portal/status``: the run's status as JSON (polled by ``portal.js``).
+* ``…/portal/progress.csv``: the per-OPD table as CSV.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Response
+from flask import Blueprint, jsonify, make_response
+
+from ckanext.satudata_planning.views import _cycle, _messages
+
+portal = Blueprint("satudata_portal", __name__, url_prefix="/perencanaan")
+
+__all__ = ["portal"]
+
+CSV_COLUMNS = (
+    ("organization", "Kode OPD"), ("organization_title", "Produsen Data"),
+    ("agreed", "Butir disepakati"), ("datasets", "Dataset dibuat"),
+    ("with_data", "Dataset berisi data"), ("percent", "Persen"),
+    ("overdue", "Terlambat"),
+)
+
+
+def _progress(cycle: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return tk.get_action("satudata_progress")({}, {"cycle_id": cycle["id"]})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("This planning cycle is not public yet"))
+
+
+def page(tahun: int) -> str:
+    """The step-10 page: provisioning and the OPDs' progress."""
+    cycle = _cycle(tahun)
+    progress = _progress(cycle)
+    status: dict[str, Any] = {}
+    if tk.current_user.is_authenticated:
+        status = tk.get_action("satudata_provision_status")(
+            {}, {"cycle_id": cycle["id"]})
+    return tk.render("satudata/portal.html", extra_vars={
+        "cycle": cycle, "progress": progress, "status": status,
+        "may_provision": tk.h.check_access("satudata_provision",
+                                           {"cycle_id": cycle["id"]}),
+    })
+
+
+def provision(tahun: int) -> Response:
+    """POST: provision the datasets; back to the page with a message."""
+    cycle = _cycle(tahun)
+    try:
+        result = tk.get_action("satudata_provision")({}, {"cycle_id": cycle["id"]})
+    except tk.NotAuthorized as e:
+        return tk.abort(403, str(e) or None)
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(_messages(e.error_dict)))
+    else:
+        if result["mode"] == "background":
+            tk.h.flash_success(tk._(
+                "Provisioning of {total} rows has been queued as a background job"
+            ).format(total=result["total"]))
+        else:
+            tk.h.flash_success(tk._(
+                "{created} datasets created, {updated} updated"
+            ).format(created=result["created"], updated=result["updated"]))
+            if result["errors"]:
+                tk.h.flash_error(tk._("{count} rows could not be provisioned").format(
+                    count=len(result["errors"])))
+    return tk.redirect_to("satudata_portal.page", tahun=tahun)
+
+
+def status(tahun: int) -> Response:
+    """The run's status as JSON, for the page's progress bar."""
+    cycle = _cycle(tahun)
+    if not tk.current_user.is_authenticated:
+        return tk.abort(403)
+    data = tk.get_action("satudata_provision_status")({}, {"cycle_id": cycle["id"]})
+    data["removed"] = len(data["removed"])
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def progress_csv(tahun: int) -> Response:
+    """The per-OPD progress as CSV (UTF-8 with BOM: spreadsheets open it right)."""
+    cycle = _cycle(tahun)
+    progress = _progress(cycle)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([label for _key, label in CSV_COLUMNS])
+    for row in progress["organizations"]:
+        writer.writerow([row[key] for key, _label in CSV_COLUMNS])
+    totals = progress["totals"]
+    writer.writerow(["", "Jumlah", totals["agreed"], totals["datasets"],
+                     totals["with_data"], totals["percent"], totals["overdue"]])
+    response = make_response("\ufeff" + out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="progres-daftar-data-{int(cycle["tahun"])}.csv"')
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+portal.add_url_rule("/<int:tahun>/portal", "page", page)
+portal.add_url_rule("/<int:tahun>/portal/sediakan", "provision", provision,
+                    methods=["POST"])
+portal.add_url_rule("/<int:tahun>/portal/status", "status", status)
+portal.add_url_rule("/<int:tahun>/portal/progress.csv", "progress_csv", progress_csv)
