@@ -76,3 +76,66 @@ def cycle_status(tahun: str) -> None:
         click.echo("       " + "; ".join(detail))
         for message in step["missing"]:
             click.secho(f"       belum ada: {message}", fg="yellow")
+
+
+@satudata.command("resend-sk")
+@click.argument("tahun")
+def resend_sk(tahun: str) -> None:
+    """E-mail the published SK of TAHUN to every Produsen Data again."""
+    import ckan.plugins.toolkit as tk
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"user": site_user["name"], "ignore_auth": True}
+    try:
+        result = tk.get_action("satudata_sk_publish")(
+            context, {"cycle_id": tahun, "resend": True})
+    except tk.ObjectNotFound:
+        click.secho(f"Siklus perencanaan {tahun} tidak ditemukan.", fg="red", err=True)
+        raise SystemExit(1) from None
+    except tk.ValidationError as e:
+        click.secho(f"Tidak dapat mengirim: {e.error_dict}", fg="red", err=True)
+        raise SystemExit(2) from None
+    click.secho(f"E-mail terkirim ke {result['notified']} Produsen Data.", fg="green")
+    for failure in result["failed"]:
+        click.secho(f"  gagal: {failure['user']}: {failure['error']}", fg="yellow")
+    if result["failed"]:
+        raise SystemExit(3)
+
+
+@satudata.command("provision")
+@click.argument("tahun")
+def provision_cmd(tahun: str) -> None:
+    """Prepare the datasets of the agreed list of TAHUN (step 10), in this process."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.satudata_planning import provision
+    from ckanext.satudata_planning.model import Cycle
+
+    cycle = Cycle.get(tahun)
+    if cycle is None:
+        click.secho(f"Siklus perencanaan {tahun} tidak ditemukan.", fg="red", err=True)
+        raise SystemExit(1)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    click.echo(f"Menyiapkan dataset Daftar Data {cycle.tahun}: "
+               f"{provision.pending_count(cycle.id)} butir.")
+
+    def echo(result: provision.Result, batch: int) -> None:
+        click.echo(f"  batch {batch}: {result.done}/{result.total} "
+                   f"(dibuat {result.created}, diperbarui {result.updated})")
+
+    try:
+        result = provision.tracked_run(cycle.id, site_user["name"], echo=echo)
+    except provision.Busy:
+        click.secho("Penyediaan siklus ini sedang berjalan di proses lain.",
+                    fg="red", err=True)
+        raise SystemExit(2) from None
+    click.secho(f"Selesai dalam {result.seconds:.1f} detik: dibuat {result.created}, "
+                f"diperbarui {result.updated}, gagal {len(result.errors)}.", fg="green")
+    for error in result.errors:
+        click.secho(f"  gagal: {error['kode_data']}: {error['errors']}", fg="yellow")
+    for row in result.removed:
+        click.secho("  dikeluarkan dari daftar (dataset tetap ada): "
+                    f"{row['kode_data']} "
+                    f"-> {row['package_name']}", fg="yellow")
+    if result.errors:
+        raise SystemExit(3)

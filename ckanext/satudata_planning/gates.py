@@ -13,16 +13,16 @@ The checks of DESIGN.md ("Step outputs that gate satudata_step_complete"):
 == ===================================================== =========================
 #  condition                                             today
 == ===================================================== =========================
-1  at least one item                                     stub (items: later issue)
+1  at least one item                                     real: action/item.py
 2  none                                                  real: always open
 3  none                                                  real: always open
-4  every item reviewed, no ``perbaikan`` open            stub (items)
-5  ``ba_desk`` has number and date                       stub (documents)
-6  every approved item decided                           stub (items)
-7  ``ba_forum`` has number and date                      stub (documents)
-8  ``sk`` has number, date and signed PDF                stub (documents)
+4  every item reviewed, no ``perbaikan`` open            real: action/item.py
+5  ``ba_desk`` has number and date                       real: ``action/document.py``
+6  every approved item decided                           real: ``action/document.py``
+7  ``ba_forum`` has number and date                      real: ``action/document.py``
+8  ``sk`` has number, date and signed PDF                real: ``action/document.py``
 9  ``satudata_sk_publish`` done                          real: ``cycle.published``
-10 every agreed item has its dataset                     stub (provisioning)
+10 every agreed item has its dataset                     real: ``action/provision.py``
 == ===================================================== =========================
 
 Plugging in a real check (the item, document and provisioning modules do this)::
@@ -45,8 +45,11 @@ A *stub* gate stays closed until its output is provided for that cycle with
 be walked through all ten steps before the later issues exist; once a real
 check is registered for a step, stub outputs for it are ignored.
 
+Once the plugin has loaded the actions (steps 1 and 4 to 10 are real):
+
+>>> import ckanext.satudata_planning.logic.action  # noqa
 >>> sorted(n for n in range(1, 11) if is_stub(n))
-[1, 4, 5, 6, 7, 8, 10]
+[]
 """
 from __future__ import annotations
 

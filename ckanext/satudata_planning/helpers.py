@@ -14,8 +14,12 @@ __all__ = [
     "satudata_actor_labels",
     "satudata_choices",
     "satudata_event_summary",
+    "satudata_field_label",
     "satudata_format_date",
+    "satudata_item_event_summary",
+    "satudata_row_fields",
     "satudata_step_state_label",
+    "satudata_vocab_terms",
     "satudata_vocab_label",
 ]
 
@@ -102,3 +106,80 @@ def satudata_format_date(value: Any, with_time: bool = False) -> str:
             return format_datetime(local, "d MMMM y HH:mm", locale=locale)
         value = local.date()
     return format_date(value, "long", locale=locale)
+
+
+def _lang() -> str:
+    return "en" if sop.current_lang().startswith("en") else "id"
+
+
+def satudata_row_fields() -> tuple[Any, ...]:
+    """The fields of a Daftar Data row (``row_fields.FIELDS``), for forms."""
+    from ckanext.satudata_planning.row_fields import FIELDS
+
+    return FIELDS
+
+
+def satudata_field_label(key: str) -> str:
+    """The label of a row field in the viewer's language."""
+    from ckanext.satudata_planning.row_fields import BY_KEY
+
+    f = BY_KEY.get(key)
+    return f.label(_lang()) if f else key
+
+
+def satudata_vocab_terms(name: str) -> list[tuple[str, str]]:
+    """``(value, label)`` of every term of vocabulary ``name``."""
+    return [
+        (t.value, t.en if _lang() == "en" else t.id) for t in vocabularies.terms(name)
+    ]
+
+
+def satudata_item_event_summary(event: dict[str, Any]) -> str:
+    """One line for an entry of a row's history."""
+    action = event.get("action")
+    after = event.get("after") or {}
+    if action == "item_create":
+        return tk._("Row proposed")
+    if action == "item_import":
+        return tk._("Imported from a spreadsheet")
+    if action == "item_carry_over":
+        return tk._("Carried over from {tahun}").format(tahun=after.get("dari_tahun"))
+    if action == "item_update":
+        before = event.get("before") or {}
+        changed = sorted(
+            k for k in after if after.get(k) != before.get(k) and k not in ("revision",)
+        )
+        return tk._("Changed: {fields}").format(
+            fields=", ".join(satudata_field_label(k) for k in changed) or "-"
+        )
+    if action == "item_delete":
+        return tk._("Row deleted")
+    if action == "item_review":
+        return tk._("Desk result: {hasil}").format(
+            hasil=satudata_vocab_label("hasil", after.get("hasil"))
+        )
+    if action == "recommendation_create":
+        return tk._("Recommendation: {text}").format(text=after.get("isi", ""))
+    if action == "duplicate_ignore":
+        return tk._("Marked as not a duplicate")
+    return str(action)
+
+
+# --- step 10: "Data yang harus diisi" (one action call per page) ---------------
+
+def satudata_todo_datasets(organization: Optional[str] = None,
+                           cycle_id: Optional[str] = None) -> list[dict[str, Any]]:
+    """The provisioned datasets the viewer's OPD has to fill in (empty when the
+    viewer may not see them): the dashboard and the organization page call it
+    once."""
+    if not tk.current_user.is_authenticated:
+        return []
+    data = {k: v for k, v in (("organization", organization),
+                              ("cycle_id", cycle_id)) if v}
+    try:
+        return tk.get_action("satudata_todo_datasets")({}, data)
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return []
+
+
+__all__ += ["satudata_todo_datasets"]

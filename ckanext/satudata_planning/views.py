@@ -4,6 +4,15 @@
 * ``/perencanaan/<tahun>``: the dashboard: the ten steps as a timeline, what
   the viewer must do now, the current step's "complete" button, the audit trail.
 * ``/perencanaan/<tahun>/langkah/<nomor>/selesai`` (POST): complete a step.
+* ``/perencanaan/<tahun>/daftar``: the Daftar Data: filters, paging, add a row,
+  import (``/impor``, POST), export (``/ekspor``) and template (``/templat``).
+* ``/perencanaan/<tahun>/daftar/<kode>``: one row, its edit form,
+  recommendations and history; ``/hapus`` (POST) deletes it.
+* ``/perencanaan/<tahun>/rekomendasi``: Pembina Data's recommendations.
+* ``/perencanaan/<tahun>/desk``: the desk pra forum: review per OPD and the
+  duplicates panel (``/desk/<kode>/hasil`` and ``/desk/bukan-duplikat``, POST).
+
+Forms carry CKAN's CSRF token; ``csrf_guard`` checks it on every session POST.
 """
 from __future__ import annotations
 
@@ -12,12 +21,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Response
 from flask import Blueprint
-from flask_wtf.csrf import validate_csrf
-from wtforms.validators import ValidationError as CSRFInvalid
 
 perencanaan = Blueprint("satudata_planning", __name__, url_prefix="/perencanaan")
 
-__all__ = ["perencanaan"]
+__all__ = ["perencanaan", "forum", "portal"]
 
 CREATE_FIELDS = ("tahun", "judul", "tanggal_mulai")
 EVENTS_ON_DASHBOARD = 50
@@ -34,28 +41,6 @@ def _messages(errors: dict[str, Any]) -> list[str]:
     return out
 
 
-def _csrf_ok() -> bool:
-    """The form's CSRF token is valid (logged-in browser sessions).
-
-    Defence in depth: CKAN 2.12 exempts a view from CSRF for the rest of the
-    process (``csrf.exempt``) as soon as one anonymous or API-token request
-    reaches it, so these POST views check the token themselves. Anonymous
-    and API-token callers carry no ambient credential and are left alone.
-    """
-    if not tk.config.get("WTF_CSRF_ENABLED"):
-        return True
-    if not tk.current_user.is_authenticated:
-        return True
-    if tk.request.headers.get(tk.config.get("apitoken_header_name") or "Authorization"):
-        return True
-    field = tk.config.get("WTF_CSRF_FIELD_NAME") or "_csrf_token"
-    try:
-        validate_csrf(tk.request.form.get(field))
-    except CSRFInvalid:
-        return False
-    return True
-
-
 def _may(action: str, data_dict: dict[str, Any] | None = None) -> bool:
     """May the current user call ``action`` (CKAN's helper builds the context)?"""
     return tk.h.check_access(action, data_dict or {})
@@ -66,8 +51,6 @@ def index() -> str | Response:
     data: dict[str, Any] = {}
     errors: dict[str, Any] = {}
     if tk.request.method == "POST":
-        if not _csrf_ok():
-            return tk.abort(400, tk._("The form has expired: please try again"))
         data = {k: (tk.request.form.get(k) or "").strip() for k in CREATE_FIELDS}
         payload = {k: v for k, v in data.items() if v}
         try:
@@ -114,8 +97,6 @@ def dashboard(tahun: int) -> str:
 
 def complete_step(tahun: int, nomor: int) -> Response:
     """POST: complete step ``nomor``; back to the dashboard with a message."""
-    if not _csrf_ok():
-        return tk.abort(400, tk._("The form has expired: please try again"))
     data = {"id": tahun, "step": nomor,
             "catatan": (tk.request.form.get("catatan") or "").strip()}
     if not data["catatan"]:
@@ -133,8 +114,512 @@ def complete_step(tahun: int, nomor: int) -> Response:
     return tk.redirect_to("satudata_planning.dashboard", tahun=tahun)
 
 
-perencanaan.add_url_rule("/", "index", index, methods=["GET", "POST"],
-                         strict_slashes=False)
+# --- the Daftar Data ------------------------------------------------------------
+
+PAGE_SIZE = 50
+FILTERS = ("organization", "status", "hasil", "kategori", "q")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HASIL = ("disetujui", "perbaikan", "duplikat", "dialihkan", "ditolak")
+
+
+def _cycle(tahun: int) -> dict[str, Any]:
+    """The cycle of ``tahun`` (404 / 403 like the dashboard)."""
+    try:
+        return tk.get_action("satudata_cycle_show")({}, {"id": tahun})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Planning cycle not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("This planning cycle is not public yet"))
+
+
+def _form_row() -> dict[str, Any]:
+    """The row fields of the posted form (multi-value fields as lists)."""
+    from ckanext.satudata_planning.row_fields import FIELDS
+
+    form = tk.request.form
+    data: dict[str, Any] = {}
+    for f in FIELDS:
+        if f.kind == "multi_vocab":
+            data[f.key] = [v for v in form.getlist(f.key) if v]
+        else:
+            data[f.key] = (form.get(f.key) or "").strip()
+    if not data.get("kode_data"):
+        data.pop("kode_data", None)
+    if not data.get("tahun"):
+        data.pop("tahun", None)
+    return data
+
+
+def _filters() -> dict[str, str]:
+    args = tk.request.args
+    return {k: args.get(k, "").strip() for k in FILTERS if args.get(k, "").strip()}
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    from flask import make_response
+
+    response = make_response(data)
+    response.headers["Content-Type"] = XLSX
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _organizations() -> list[dict[str, str]]:
+    if not tk.current_user.is_authenticated:
+        return []
+    return tk.get_action("satudata_organization_list")({}, {})
+
+
+def daftar(tahun: int) -> str | Response:
+    """The list (GET) and the add-row form (POST)."""
+    cycle = _cycle(tahun)
+    form_data: dict[str, Any] = {}
+    form_errors: dict[str, Any] = {}
+    if tk.request.method == "POST":
+        form_data = _form_row()
+        try:
+            item = tk.get_action("satudata_item_create")(
+                {}, {**form_data, "cycle_id": cycle["id"]}
+            )
+        except tk.NotAuthorized as e:
+            return tk.abort(403, str(e) or None)
+        except tk.ValidationError as e:
+            form_errors = e.error_dict
+        else:
+            tk.h.flash_success(
+                tk._("Row {kode} has been added").format(kode=item["kode_data"])
+            )
+            return tk.redirect_to("satudata_planning.daftar", tahun=tahun)
+    return _render_daftar(cycle, form_data=form_data, form_errors=form_errors)
+
+
+def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
+    from ckan.lib.pagination import Page
+
+    filters = _filters()
+    try:
+        page = max(1, int(tk.request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    query = {
+        **filters,
+        "cycle_id": cycle["id"],
+        "limit": PAGE_SIZE,
+        "offset": (page - 1) * PAGE_SIZE,
+        "mine_first": True,
+    }
+    try:
+        listed = tk.get_action("satudata_item_list")({}, query)
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("This planning cycle is not public yet"))
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(_messages(e.error_dict)))
+        listed = {"count": 0, "results": []}
+    viewer = cycle.get("viewer") or {}
+    own = set(viewer.get("produsen_of") or [])
+    perbaikan: list[dict[str, Any]] = []
+    if own:  # one call: the viewer's rows come first, others are dropped
+        perbaikan = [
+            i
+            for i in tk.get_action("satudata_item_list")(
+                {},
+                {
+                    "cycle_id": cycle["id"],
+                    "hasil": "perbaikan",
+                    "mine_first": True,
+                    "limit": 200,
+                },
+            )["results"]
+            if i["organization"] in own
+        ]
+
+    def pager_url(q: Any = None, page: int = 1) -> str:
+        return tk.h.url_for(
+            "satudata_planning.daftar", tahun=cycle["tahun"], page=page, **filters
+        )
+
+    pager = Page(
+        collection=listed["results"],
+        page=page,
+        url=pager_url,
+        item_count=listed["count"],
+        items_per_page=PAGE_SIZE,
+        presliced_list=True,
+    )
+    may_add = bool(viewer.get("produsen_of")) or tk.h.check_access(
+        "satudata_item_import", {"cycle_id": cycle["id"]}
+    )
+    return tk.render(
+        "satudata/item_list.html",
+        extra_vars={
+            "cycle": cycle,
+            "items": listed["results"],
+            "count": listed["count"],
+            "page": pager,
+            "filters": filters,
+            "perbaikan": perbaikan,
+            "organizations": _organizations(),
+            "own": own,
+            "may_add": may_add and cycle["status"] != "selesai",
+            "form_data": extra.get("form_data") or {},
+            "form_errors": extra.get("form_errors") or {},
+            "import_errors": extra.get("import_errors") or [],
+        },
+    )
+
+
+def daftar_import(tahun: int) -> str | Response:
+    """POST: import an XLSX; every error is shown on the list page."""
+    cycle = _cycle(tahun)
+    upload = tk.request.files.get("upload")
+    if upload is None or not upload.filename:
+        return _render_daftar(
+            cycle, import_errors=[tk._("Choose an Excel workbook (.xlsx) to import")]
+        )
+    try:
+        result = tk.get_action("satudata_item_import")(
+            {}, {"cycle_id": cycle["id"], "upload": upload}
+        )
+    except tk.NotAuthorized as e:
+        return tk.abort(403, str(e) or None)
+    except tk.ValidationError as e:
+        return _render_daftar(cycle, import_errors=_messages(e.error_dict))
+    tk.h.flash_success(
+        tk._("Import done: {created} rows added, {updated} rows updated").format(
+            created=result["created"], updated=result["updated"]
+        )
+    )
+    return tk.redirect_to("satudata_planning.daftar", tahun=tahun)
+
+
+def daftar_export(tahun: int) -> Response:
+    """The list under the current filter as XLSX (re-importable)."""
+    from ckanext.satudata_planning import sop, spreadsheet
+
+    cycle = _cycle(tahun)
+    try:
+        listed = tk.get_action("satudata_item_list")(
+            {},
+            {
+                **_filters(),
+                "cycle_id": cycle["id"],
+                "limit": 10000,
+                "sort": "organization",
+            },
+        )
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("This planning cycle is not public yet"))
+    except tk.ValidationError as e:
+        return tk.abort(400, " ".join(_messages(e.error_dict)))
+    lang = "en" if sop.current_lang().startswith("en") else "id"
+    data = spreadsheet.export(listed["results"], lang=lang)
+    return _xlsx(data, f"daftar-data-{int(cycle['tahun'])}.xlsx")
+
+
+def daftar_template(tahun: int) -> Response:
+    """The empty template with the producers the viewer may import for."""
+    from ckanext.satudata_planning import spreadsheet
+
+    cycle = _cycle(tahun)
+    if not tk.current_user.is_authenticated:
+        return tk.abort(403, tk._("Log in to download the template"))
+    viewer = cycle.get("viewer") or {}
+    orgs = _organizations()
+    if not (viewer.get("sysadmin") or "walidata" in (viewer.get("actors") or [])):
+        own = set(viewer.get("produsen_of") or [])
+        orgs = [o for o in orgs if o["name"] in own] or orgs
+    data = spreadsheet.build_template([(o["name"], o["title"]) for o in orgs])
+    return _xlsx(data, f"templat-daftar-data-{int(cycle['tahun'])}.xlsx")
+
+
+def _item(cycle: dict[str, Any], kode: str, **extra: Any) -> dict[str, Any]:
+    try:
+        return tk.get_action("satudata_item_show")(
+            {}, {"id": kode, "cycle_id": cycle["id"], **extra}
+        )
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Data list row not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("This planning cycle is not public yet"))
+
+
+def item_detail(tahun: int, kode: str) -> str | Response:
+    """One row: its fields, the edit form (POST) for those allowed, its
+    recommendations and history."""
+    cycle = _cycle(tahun)
+    form_data: dict[str, Any] = {}
+    form_errors: dict[str, Any] = {}
+    if tk.request.method == "POST":
+        item = _item(cycle, kode)
+        form_data = _form_row()
+        form_data.pop("kode_data", None)
+        try:
+            tk.get_action("satudata_item_update")(
+                {},
+                {
+                    **form_data,
+                    "id": item["id"],
+                    "revision": tk.request.form.get("revision") or None,
+                },
+            )
+        except tk.NotAuthorized as e:
+            return tk.abort(403, str(e) or None)
+        except tk.ValidationError as e:
+            form_errors = e.error_dict
+        else:
+            tk.h.flash_success(tk._("Row {kode} has been saved").format(kode=kode))
+            return tk.redirect_to(
+                "satudata_planning.item_detail", tahun=tahun, kode=kode
+            )
+    detail = _item(cycle, kode, include_history=True, include_recommendations=True)
+    if not tk.current_user.is_authenticated:
+        detail["history"] = []
+    return tk.render(
+        "satudata/item_detail.html",
+        extra_vars={
+            "cycle": cycle,
+            "item": detail,
+            "may_edit": tk.h.check_access("satudata_item_update", {"id": detail["id"]}),
+            "may_delete": tk.h.check_access(
+                "satudata_item_delete", {"id": detail["id"]}
+            ),
+            "organizations": _organizations(),
+            "form_data": form_data or detail,
+            "form_errors": form_errors,
+        },
+    )
+
+
+def item_delete(tahun: int, kode: str) -> Response:
+    """POST: delete a row."""
+    cycle = _cycle(tahun)
+    try:
+        tk.get_action("satudata_item_delete")({}, {"id": kode, "cycle_id": cycle["id"]})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Data list row not found"))
+    except tk.NotAuthorized as e:
+        return tk.abort(403, str(e) or None)
+    tk.h.flash_success(tk._("Row {kode} has been deleted").format(kode=kode))
+    return tk.redirect_to("satudata_planning.daftar", tahun=tahun)
+
+
+def _desk_member(cycle: dict[str, Any]) -> bool:
+    return tk.h.check_access("satudata_duplicates", {"cycle_id": cycle["id"]})
+
+
+def rekomendasi(tahun: int) -> str | Response:
+    """Pembina Data's page: the list with a recommendation form per row and
+    one for the whole list (POST)."""
+    cycle = _cycle(tahun)
+    if not _desk_member(cycle):
+        return tk.abort(
+            403,
+            tk._(
+                "Only the Pembina Data, the Walidata and the Sekretariat see this page"
+            ),
+        )
+    if tk.request.method == "POST":
+        data = {
+            "cycle_id": cycle["id"],
+            "isi": (tk.request.form.get("isi") or "").strip(),
+            "item_id": (tk.request.form.get("item_id") or "").strip(),
+        }
+        try:
+            tk.get_action("satudata_recommendation_create")({}, data)
+        except tk.NotAuthorized as e:
+            return tk.abort(403, str(e) or None)
+        except tk.ValidationError as e:
+            tk.h.flash_error(" ".join(_messages(e.error_dict)))
+        else:
+            tk.h.flash_success(tk._("Your recommendation has been saved"))
+        return tk.redirect_to(
+            "satudata_planning.rekomendasi", tahun=tahun, **_filters()
+        )
+    from ckan.lib.pagination import Page
+
+    filters = _filters()
+    try:
+        page = max(1, int(tk.request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    listed = tk.get_action("satudata_item_list")(
+        {},
+        {
+            **filters,
+            "cycle_id": cycle["id"],
+            "limit": PAGE_SIZE,
+            "offset": (page - 1) * PAGE_SIZE,
+        },
+    )
+    recs = tk.get_action("satudata_recommendation_list")({}, {"cycle_id": cycle["id"]})
+    by_item: dict[str, list[dict[str, Any]]] = {}
+    for rec in recs:
+        by_item.setdefault(rec["item_id"] or "", []).append(rec)
+
+    def pager_url(q: Any = None, page: int = 1) -> str:
+        return tk.h.url_for(
+            "satudata_planning.rekomendasi", tahun=cycle["tahun"], page=page, **filters
+        )
+
+    return tk.render(
+        "satudata/recommendations.html",
+        extra_vars={
+            "cycle": cycle,
+            "items": listed["results"],
+            "count": listed["count"],
+            "page": Page(
+                collection=listed["results"],
+                page=page,
+                url=pager_url,
+                item_count=listed["count"],
+                items_per_page=PAGE_SIZE,
+                presliced_list=True,
+            ),
+            "by_item": by_item,
+            "whole_list": by_item.get("", []),
+            "filters": filters,
+            "organizations": _organizations(),
+            "may_recommend": tk.h.check_access(
+                "satudata_recommendation_create", {"cycle_id": cycle["id"]}
+            ),
+        },
+    )
+
+
+def desk(tahun: int) -> str | Response:
+    """The desk pra forum: one OPD's rows with review buttons, and the
+    candidate duplicates."""
+    cycle = _cycle(tahun)
+    if not _desk_member(cycle):
+        return tk.abort(
+            403,
+            tk._("Only the desk (Walidata, Sekretariat, Pembina Data) sees this page"),
+        )
+    organization = tk.request.args.get("organization", "").strip()
+    query: dict[str, Any] = {"cycle_id": cycle["id"], "limit": 10000}
+    if organization:
+        query["organization"] = organization
+    listed = tk.get_action("satudata_item_list")({}, query)
+    pairs = tk.get_action("satudata_duplicates")(
+        {},
+        {
+            "cycle_id": cycle["id"],
+            **({"organization": organization} if organization else {}),
+        },
+    )
+    return tk.render(
+        "satudata/desk.html",
+        extra_vars={
+            "cycle": cycle,
+            "items": listed["results"],
+            "count": listed["count"],
+            "organization": organization,
+            "organizations": _organizations(),
+            "pairs": pairs,
+            "hasil_values": HASIL,
+            "may_review": cycle["current_step"] == 4
+            or ((cycle.get("viewer") or {}).get("sysadmin")),
+        },
+    )
+
+
+def desk_review(tahun: int, kode: str) -> Response:
+    """POST: the desk's result for one row."""
+    cycle = _cycle(tahun)
+    form = tk.request.form
+    data = {
+        "id": kode,
+        "cycle_id": cycle["id"],
+        "hasil": (form.get("hasil") or "").strip(),
+    }
+    for key in ("catatan", "duplikat_dari", "organization", "revision"):
+        if (form.get(key) or "").strip():
+            data[key] = form[key].strip()
+    try:
+        tk.get_action("satudata_item_review")({}, data)
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Data list row not found"))
+    except tk.NotAuthorized as e:
+        return tk.abort(403, str(e) or None)
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(_messages(e.error_dict)))
+    else:
+        tk.h.flash_success(tk._("Desk result saved for {kode}").format(kode=kode))
+    back = (form.get("organization_filter") or "").strip()
+    return tk.redirect_to(
+        "satudata_planning.desk",
+        tahun=tahun,
+        **({"organization": back} if back else {}),
+    )
+
+
+def desk_ignore(tahun: int) -> Response:
+    """POST: the desk marks a pair "bukan duplikat"."""
+    cycle = _cycle(tahun)
+    form = tk.request.form
+    try:
+        tk.get_action("satudata_duplicate_ignore")(
+            {},
+            {
+                "cycle_id": cycle["id"],
+                "item_a": form.get("item_a") or "",
+                "item_b": form.get("item_b") or "",
+            },
+        )
+    except tk.NotAuthorized as e:
+        return tk.abort(403, str(e) or None)
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(_messages(e.error_dict)))
+    else:
+        tk.h.flash_success(tk._("The pair is marked as not a duplicate"))
+    back = (form.get("organization_filter") or "").strip()
+    return tk.redirect_to(
+        "satudata_planning.desk",
+        tahun=tahun,
+        **({"organization": back} if back else {}),
+    )
+
+
+perencanaan.add_url_rule(
+    "/", "index", index, methods=["GET", "POST"], strict_slashes=False
+)
 perencanaan.add_url_rule("/<int:tahun>", "dashboard", dashboard)
-perencanaan.add_url_rule("/<int:tahun>/langkah/<int:nomor>/selesai", "complete_step",
-                         complete_step, methods=["POST"])
+perencanaan.add_url_rule(
+    "/<int:tahun>/langkah/<int:nomor>/selesai",
+    "complete_step",
+    complete_step,
+    methods=["POST"],
+)
+perencanaan.add_url_rule(
+    "/<int:tahun>/daftar", "daftar", daftar, methods=["GET", "POST"]
+)
+perencanaan.add_url_rule(
+    "/<int:tahun>/daftar/impor", "daftar_import", daftar_import, methods=["POST"]
+)
+perencanaan.add_url_rule("/<int:tahun>/daftar/ekspor", "daftar_export", daftar_export)
+perencanaan.add_url_rule(
+    "/<int:tahun>/daftar/templat", "daftar_template", daftar_template
+)
+perencanaan.add_url_rule(
+    "/<int:tahun>/daftar/<kode>", "item_detail", item_detail, methods=["GET", "POST"]
+)
+perencanaan.add_url_rule(
+    "/<int:tahun>/daftar/<kode>/hapus", "item_delete", item_delete, methods=["POST"]
+)
+perencanaan.add_url_rule(
+    "/<int:tahun>/rekomendasi", "rekomendasi", rekomendasi, methods=["GET", "POST"]
+)
+perencanaan.add_url_rule("/<int:tahun>/desk", "desk", desk)
+perencanaan.add_url_rule(
+    "/<int:tahun>/desk/<kode>/hasil", "desk_review", desk_review, methods=["POST"]
+)
+perencanaan.add_url_rule(
+    "/<int:tahun>/desk/bukan-duplikat", "desk_ignore", desk_ignore, methods=["POST"]
+)
+
+# steps 5–9 (forum, documents, SK): imported last, it uses this module's helpers
+from ckanext.satudata_planning.views_forum import forum  # noqa: E402
+
+# step 10 (provisioning, OPD progress): imported last, it uses this module's helpers
+from ckanext.satudata_planning.views_portal import portal  # noqa: E402

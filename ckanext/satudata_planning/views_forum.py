@@ -16,8 +16,8 @@ Anonymous visitors: :func:`_public_only` (a ``before_request`` of the
 cycle's dashboard and keeps them off every other screen of a cycle: after
 publication they see the SK and the agreed list, nothing else.
 
-Views call actions only; every POST view checks the CSRF token itself
-(``views._csrf_ok``: see there why).
+Views call actions only; forms carry CKAN's CSRF token, which ``csrf_guard``
+checks on every session POST.
 """
 
 from __future__ import annotations
@@ -50,10 +50,6 @@ def _views() -> Any:
     from ckanext.satudata_planning import views
 
     return views
-
-
-def _expired() -> Response:
-    return tk.abort(400, tk._("The form has expired: please try again"))
 
 
 def _cycle(tahun: int) -> dict[str, Any]:
@@ -177,8 +173,6 @@ def forum_page(tahun: int) -> str:
 def forum_agree(tahun: int) -> Response:
     """POST: the forum's decision on the chosen rows (one row or in bulk)."""
     cycle = _cycle(tahun)
-    if not _views()._csrf_ok():
-        return _expired()
     form = tk.request.form
     decision = form.get("disepakati") or ""
     ids = form.getlist("ids")
@@ -209,8 +203,6 @@ def forum_agree(tahun: int) -> Response:
 def forum_attendance(tahun: int) -> Response:
     """POST: the forum's attendance list (the BA forum's ``peserta``)."""
     cycle = _cycle(tahun)
-    if not _views()._csrf_ok():
-        return _expired()
     try:
         tk.get_action("satudata_document_update")(
             {},
@@ -291,8 +283,6 @@ def _max_mb() -> str:
 def dokumen_update(tahun: int, jenis: str) -> str | Response:
     """POST: number, date, place, participants, signatories of one document."""
     cycle = _cycle(tahun)
-    if not _views()._csrf_ok():
-        return _expired()
     form = tk.request.form
     data = {k: (form.get(k) or "").strip() for k in FIELDS if k in form}
     try:
@@ -311,8 +301,6 @@ def dokumen_update(tahun: int, jenis: str) -> str | Response:
 def dokumen_upload(tahun: int, jenis: str) -> str | Response:
     """POST (multipart): the signed PDF of one document."""
     cycle = _cycle(tahun)
-    if not _views()._csrf_ok():
-        return _expired()
     upload = tk.request.files.get("upload")
     if upload is None or not upload.filename:
         return dokumen(
@@ -334,8 +322,6 @@ def dokumen_upload(tahun: int, jenis: str) -> str | Response:
 def dokumen_publish(tahun: int) -> str | Response:
     """POST: publish the SK (step 9, Walidata) and show who got the e-mail."""
     cycle = _cycle(tahun)
-    if not _views()._csrf_ok():
-        return _expired()
     try:
         result = tk.get_action("satudata_sk_publish")(
             {},

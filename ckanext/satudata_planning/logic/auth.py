@@ -7,18 +7,45 @@ answers with a ``ValidationError`` that says what is missing.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Optional
+
+import ckan.model as model
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.satudata_planning import roles as roles_
 from ckanext.satudata_planning import sop
 from ckanext.satudata_planning.sop import Actor
 
+if TYPE_CHECKING:
+    from ckanext.satudata_planning.model import Cycle, Item
+
 __all__: list[str] = [
     "satudata_cycle_create",
     "satudata_cycle_events",
     "satudata_cycle_list",
     "satudata_cycle_show",
+    "satudata_document_data",
+    "satudata_document_show",
+    "satudata_document_update",
+    "satudata_document_upload",
+    "satudata_duplicate_ignore",
+    "satudata_duplicates",
+    "satudata_item_carry_over",
+    "satudata_item_create",
+    "satudata_item_agree",
+    "satudata_item_delete",
+    "satudata_item_import",
+    "satudata_item_list",
+    "satudata_item_patch",
+    "satudata_item_review",
+    "satudata_item_show",
+    "satudata_item_update",
+    "satudata_organization_list",
+    "satudata_recommendation_create",
+    "satudata_recommendation_list",
+    "satudata_sk_publish",
     "satudata_step_complete",
 ]
 
@@ -80,3 +107,383 @@ def satudata_step_complete(context: Context, data_dict: DataDict) -> AuthResult:
 def satudata_cycle_events(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user (CKAN refuses anonymous callers before this runs)."""
     return {"success": True}
+
+
+# --- the Daftar Data (items): who may do what at which step ---------------------
+#
+# The rules are pure functions of (roles, cycle, row) so that the import can
+# apply them to 5,000 rows without a query per row; the auth functions load
+# the cycle and item once and call them.
+
+#: Walidata and Sekretariat add "Tambahan" rows up to the forum (step 6)
+LAST_STEP_TAMBAHAN = 6
+DESK_STEP = 4
+DESK = frozenset({Actor.WALIDATA, Actor.SEKRETARIAT, Actor.PEMBINA})
+COMPILERS = frozenset({Actor.WALIDATA, Actor.SEKRETARIAT})
+
+
+def _finished(cycle: Cycle) -> Optional[str]:
+    if cycle.finished:
+        return tk._("The {tahun} cycle is finished: its list no longer changes").format(
+            tahun=cycle.tahun
+        )
+    return None
+
+
+def create_refusal(roles: roles_.UserRoles, cycle: Cycle, org: str) -> Optional[str]:
+    """Why ``roles`` may not add a row for organization ``org`` now (None: may)."""
+    if roles.sysadmin:
+        return None
+    if msg := _finished(cycle):
+        return msg
+    step = cycle.current_step
+    if step == 1 and roles.produces_for(org):
+        return None
+    if step <= LAST_STEP_TAMBAHAN and roles.is_any(COMPILERS):
+        return None
+    if step == 1:
+        return tk._("You may only propose rows for your own organization")
+    return tk._(
+        "Rows are proposed by the OPDs in step 1; from step 2 to step 6 "
+        "only the Walidata or the Sekretariat add rows (Tambahan)"
+    )
+
+
+def edit_refusal(
+    roles: roles_.UserRoles,
+    cycle: Cycle,
+    org: str,
+    status_usulan: Optional[str],
+    hasil: Optional[str],
+) -> Optional[str]:
+    """Why ``roles`` may not change a row of ``org`` now (None: may)."""
+    if roles.sysadmin:
+        return None
+    if msg := _finished(cycle):
+        return msg
+    step = cycle.current_step
+    if roles.produces_for(org):
+        if step == 1:
+            return None
+        if step == DESK_STEP and hasil == "perbaikan":
+            return None
+    if (
+        status_usulan == "tambahan"
+        and step <= LAST_STEP_TAMBAHAN
+        and roles.is_any(COMPILERS)
+    ):
+        return None
+    if roles.produces_for(org):
+        return tk._(
+            "Your organization's rows can be changed in step 1, and in "
+            "step 4 only when the desk asks for a revision (perbaikan)"
+        )
+    return tk._("Only the organization that produces this data may change it")
+
+
+def delete_refusal(roles: roles_.UserRoles, cycle: Cycle, org: str) -> Optional[str]:
+    """The owner OPD deletes in step 1; the Walidata before the forum (step 6)."""
+    if roles.sysadmin:
+        return None
+    if msg := _finished(cycle):
+        return msg
+    if cycle.current_step == 1 and roles.produces_for(org):
+        return None
+    if cycle.current_step < LAST_STEP_TAMBAHAN and roles.is_(Actor.WALIDATA):
+        return None
+    return tk._(
+        "Rows are deleted by their organization in step 1, or by the "
+        "Walidata before the forum"
+    )
+
+
+def review_refusal(roles: roles_.UserRoles, cycle: Cycle) -> Optional[str]:
+    if roles.sysadmin:
+        return None
+    if not roles.is_any(DESK):
+        return tk._("Only the desk (Walidata, Sekretariat, Pembina Data) reviews rows")
+    if cycle.current_step != DESK_STEP or cycle.finished:
+        return tk._("Rows are reviewed during the desk pra forum (step 4)")
+    return None
+
+
+def recommend_refusal(roles: roles_.UserRoles, cycle: Cycle) -> Optional[str]:
+    if roles.sysadmin:
+        return None
+    if not roles.is_(Actor.PEMBINA):
+        return tk._("Only the Pembina Data gives recommendations")
+    if cycle.current_step not in (2, DESK_STEP) or cycle.finished:
+        return tk._("Recommendations are given in step 2 and during the desk (step 4)")
+    return None
+
+
+def _cycle(context: Context, ref: Any) -> Optional[Cycle]:
+    from ckanext.satudata_planning.model import Cycle
+
+    cache = context.setdefault("satudata_cycles", {})  # type: ignore[typeddict-item]
+    key = str(ref)
+    if key not in cache:
+        cache[key] = Cycle.get(ref)
+    return cache[key]
+
+
+def _item(context: Context, data_dict: DataDict) -> Optional[Item]:
+    from ckanext.satudata_planning.model import Item
+
+    cycle_id = None
+    if data_dict.get("cycle_id"):
+        cycle = _cycle(context, data_dict["cycle_id"])
+        cycle_id = cycle.id if cycle else "-"
+    return Item.get(data_dict.get("id"), cycle_id=cycle_id)
+
+
+def _org_name(ref: Any) -> Optional[str]:
+    """The name of the organization ``ref`` (name or id)."""
+    if not ref:
+        return None
+    g = model.Group
+    return model.Session.execute(
+        sa.select(g.name).where(
+            sa.or_(g.name == str(ref), g.id == str(ref)),
+            g.is_organization.is_(True),
+            g.state == "active",
+        )
+    ).scalar()
+
+
+def _org_of(item: Item) -> str:
+    return (
+        model.Session.execute(
+            sa.select(model.Group.name).where(model.Group.id == item.organization_id)
+        ).scalar()
+        or ""
+    )
+
+
+def _result(msg: Optional[str]) -> AuthResult:
+    return {"success": True} if msg is None else _refuse(msg)
+
+
+def _anonymous_read(context: Context, cycle: Optional[Cycle]) -> AuthResult:
+    if context.get("user") or cycle is None or cycle.published:
+        return {"success": True}
+    return _refuse(tk._("This planning cycle is not public yet"))
+
+
+def satudata_item_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """OPD editors for their own organization in step 1; Walidata or
+    Sekretariat for any organization up to step 6."""
+    roles = roles_.roles_in_context(context)
+    cycle = _cycle(context, (data_dict or {}).get("cycle_id"))
+    if cycle is None:
+        return {"success": True}  # the action answers "not found"
+    org = _org_name((data_dict or {}).get("organization"))
+    if org is None:  # the action names the unknown organization
+        return _result(
+            None if roles.actors or roles.sysadmin else tk._("You may not propose rows")
+        )
+    return _result(create_refusal(roles, cycle, org))
+
+
+def _edit(context: Context, data_dict: DataDict) -> AuthResult:
+    item = _item(context, data_dict or {})
+    if item is None:
+        return {"success": True}
+    cycle = _cycle(context, item.cycle_id)
+    assert cycle is not None
+    roles = roles_.roles_in_context(context)
+    return _result(
+        edit_refusal(roles, cycle, _org_of(item), item.status_usulan, item.hasil)
+    )
+
+
+def satudata_item_update(context: Context, data_dict: DataDict) -> AuthResult:
+    """The owner OPD while the row is editable (see :func:`edit_refusal`)."""
+    return _edit(context, data_dict)
+
+
+def satudata_item_patch(context: Context, data_dict: DataDict) -> AuthResult:
+    return _edit(context, data_dict)
+
+
+def satudata_item_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    item = _item(context, data_dict or {})
+    if item is None:
+        return {"success": True}
+    cycle = _cycle(context, item.cycle_id)
+    assert cycle is not None
+    return _result(
+        delete_refusal(roles_.roles_in_context(context), cycle, _org_of(item))
+    )
+
+
+@tk.auth_allow_anonymous_access
+def satudata_item_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users; anonymous visitors the agreed rows of a published cycle."""
+    if context.get("user"):
+        return {"success": True}
+    item = _item(context, data_dict or {})
+    if item is None:
+        return {"success": True}
+    if not item.disepakati:
+        return _refuse(tk._("This planning cycle is not public yet"))
+    return _anonymous_read(context, _cycle(context, item.cycle_id))
+
+
+@tk.auth_allow_anonymous_access
+def satudata_item_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users; anonymous visitors a published cycle (agreed rows only)."""
+    return _anonymous_read(context, _cycle(context, (data_dict or {}).get("cycle_id")))
+
+
+def satudata_item_import(context: Context, data_dict: DataDict) -> AuthResult:
+    """OPD editors (their own rows, step 1) or the Walidata; each row is then
+    checked like a create or an update."""
+    roles = roles_.roles_in_context(context)
+    cycle = _cycle(context, (data_dict or {}).get("cycle_id"))
+    if cycle is None:
+        return {"success": True}
+    if roles.is_(Actor.WALIDATA):
+        return _result(_finished(cycle))
+    if Actor.PRODUSEN in roles.actors:
+        if cycle.current_step == 1:
+            return {"success": True}
+        return _refuse(tk._("Organizations import their rows in step 1"))
+    return _refuse(tk._("Only data producers and the Walidata import rows"))
+
+
+def satudata_item_carry_over(context: Context, data_dict: DataDict) -> AuthResult:
+    """The Walidata, while the list is compiled (step 1)."""
+    roles = roles_.roles_in_context(context)
+    if not roles.is_(Actor.WALIDATA):
+        return _refuse(tk._("Only the Walidata carries last year's rows over"))
+    cycle = _cycle(context, (data_dict or {}).get("cycle_id"))
+    if cycle is not None and cycle.current_step != 1:
+        return _refuse(tk._("Last year's rows are carried over in step 1"))
+    return {"success": True}
+
+
+def satudata_duplicates(context: Context, data_dict: DataDict) -> AuthResult:
+    """The desk: Walidata, Sekretariat, Pembina Data."""
+    if roles_.roles_in_context(context).is_any(DESK):
+        return {"success": True}
+    return _refuse(
+        tk._("Only the desk (Walidata, Sekretariat, Pembina Data) checks duplicates")
+    )
+
+
+def satudata_duplicate_ignore(context: Context, data_dict: DataDict) -> AuthResult:
+    """The desk marks a pair "not a duplicate" up to the desk's end (step 4)."""
+    roles = roles_.roles_in_context(context)
+    if not roles.is_any(DESK):
+        return _refuse(
+            tk._(
+                "Only the desk (Walidata, Sekretariat, Pembina Data) checks duplicates"
+            )
+        )
+    cycle = _cycle(context, (data_dict or {}).get("cycle_id"))
+    if cycle is not None and (cycle.current_step > DESK_STEP or cycle.finished):
+        return _refuse(tk._("Duplicates are settled up to the desk (step 4)"))
+    return {"success": True}
+
+
+def satudata_item_review(context: Context, data_dict: DataDict) -> AuthResult:
+    """The desk, in step 4."""
+    item = _item(context, data_dict or {})
+    roles = roles_.roles_in_context(context)
+    if item is None:
+        return _result(
+            None
+            if roles.is_any(DESK)
+            else tk._(
+                "Only the desk (Walidata, Sekretariat, Pembina Data) reviews rows"
+            )
+        )
+    cycle = _cycle(context, item.cycle_id)
+    assert cycle is not None
+    return _result(review_refusal(roles, cycle))
+
+
+def satudata_recommendation_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """Pembina Data, in step 2 and during the desk (step 4)."""
+    roles = roles_.roles_in_context(context)
+    cycle = _cycle(context, (data_dict or {}).get("cycle_id"))
+    if cycle is None:
+        return _result(
+            None
+            if roles.is_(Actor.PEMBINA)
+            else tk._("Only the Pembina Data gives recommendations")
+        )
+    return _result(recommend_refusal(roles, cycle))
+
+
+def satudata_recommendation_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user."""
+    return {"success": True}
+
+
+def satudata_organization_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user (the producers a row may name)."""
+    return {"success": True}
+
+
+# --- step 10: provisioning and progress (logic/auth_provision.py) -------------
+from ckanext.satudata_planning.logic.auth_provision import *  # noqa: F401,F403,E402
+from ckanext.satudata_planning.logic.auth_provision import (  # noqa: E402
+    __all__ as _provision_all,
+)
+
+__all__ += _provision_all
+
+
+# --- documents, forum and SK (steps 5–9) --------------------------------------------
+#
+# Who: here (NotAuthorized). When (the step, what is missing): the action, with a
+# ValidationError that says so.
+
+
+def satudata_document_update(context: Context, data_dict: DataDict) -> AuthResult:
+    """The Sekretariat writes the minutes; the Walidata may too (and the SK)."""
+    if roles_.roles_in_context(context).is_any(COMPILERS):
+        return {"success": True}
+    return _refuse(tk._("Only the Sekretariat or the Walidata write the documents"))
+
+
+def satudata_document_upload(context: Context, data_dict: DataDict) -> AuthResult:
+    """The same actors keep the signed PDF."""
+    return satudata_document_update(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def satudata_document_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users; anonymous visitors the SK of a published cycle only."""
+    if context.get("user"):
+        return {"success": True}
+    cycle = _cycle(context, (data_dict or {}).get("cycle_id"))
+    if (data_dict or {}).get("jenis") == "sk" and cycle is not None and cycle.published:
+        return {"success": True}
+    if cycle is None:
+        return {"success": True}  # the action answers "not found"
+    return _refuse(tk._("This document is not public"))
+
+
+def satudata_document_data(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user (drafts and printable pages of the documents)."""
+    return {"success": True}
+
+
+def satudata_item_agree(context: Context, data_dict: DataDict) -> AuthResult:
+    """The Sekretariat (who organises the forum) or the Walidata records its
+    decisions."""
+    if roles_.roles_in_context(context).is_any(COMPILERS):
+        return {"success": True}
+    return _refuse(
+        tk._("Only the Sekretariat or the Walidata record the forum's decisions")
+    )
+
+
+def satudata_sk_publish(context: Context, data_dict: DataDict) -> AuthResult:
+    """The Walidata disseminates the SK (step 9)."""
+    if roles_.roles_in_context(context).is_(Actor.WALIDATA):
+        return {"success": True}
+    return _refuse(tk._("Only the Walidata publishes the decree (SK)"))

@@ -1,6 +1,8 @@
 """navl schemas of the ``satudata_*`` actions (``@validate(schema.…)``)."""
 from __future__ import annotations
 
+from typing import Any
+
 from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator, ValidatorFactory
 
@@ -64,4 +66,498 @@ def cycle_events(
         "id": [not_empty, unicode_safe],
         "limit": [default(100), is_positive_integer],
         "offset": [default(0), natural_number_validator],
+    }
+
+
+# --- items (the Daftar Data) ------------------------------------------------------
+
+ITEMS_LIMIT_DEFAULT = 50
+#: the export of a whole list goes through one call
+ITEMS_LIMIT_MAX = 10000
+ITEM_SORTS = ("organization", "kode_data", "nama_data", "modified", "hasil")
+
+
+def _item_fields(required: bool) -> Schema:
+    """The SOP fields of :mod:`row_fields`, validated by kind.
+
+    ``required``: ``nama_data`` and ``organization`` must be given (create,
+    update); a patch leaves out what it does not change.
+    """
+    from ckanext.satudata_planning.row_fields import FIELDS
+
+    get = get_validator
+    ignore_missing, unicode_safe = get("ignore_missing"), get("unicode_safe")
+    strip, blank = get("strip_value"), get("satudata_blank_to_none")
+    text_max = get("satudata_text_max")
+    out: Schema = {}
+    for f in FIELDS:
+        first = (
+            [get("not_missing"), get("not_empty")]
+            if required and f.required
+            else [ignore_missing]
+        )
+        if f.kind in ("text", "long_text", "organization"):
+            rest = [unicode_safe, strip, blank, text_max(f.max_length or 255)]
+        elif f.kind == "int":
+            rest = [get("satudata_int_or_none")]
+        elif f.kind == "date":
+            rest = [blank, _date_or_none]
+        elif f.kind == "vocab":
+            rest = [get("satudata_vocab")(f.vocabulary)]
+        elif f.kind == "multi_vocab":
+            rest = [get("satudata_multi_vocab")(f.vocabulary)]
+        else:  # pragma: no cover - no such row field
+            rest = []
+        out[f.key] = [*first, *rest]
+    return out
+
+
+def _date_or_none(value: Any) -> Any:
+    return None if value is None else get_validator("satudata_date")(value)
+
+
+def get_validator(name: str) -> Any:
+    from ckan.plugins.toolkit import get_validator as _get
+
+    return _get(name)
+
+
+def item_create() -> Schema:
+    return {
+        "cycle_id": [get_validator("not_empty"), get_validator("unicode_safe")],
+        **_item_fields(required=True),
+    }
+
+
+def item_update() -> Schema:
+    return {
+        "id": [get_validator("not_empty"), get_validator("unicode_safe")],
+        "cycle_id": [get_validator("ignore_missing"), get_validator("unicode_safe")],
+        "revision": [
+            get_validator("ignore_missing"),
+            get_validator("satudata_int_or_none"),
+        ],
+        **_item_fields(required=True),
+    }
+
+
+def item_patch() -> Schema:
+    schema = item_update()
+    schema.update(_item_fields(required=False))
+    return schema
+
+
+@validator_args
+def item_ref(
+    not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator
+) -> Schema:
+    return {"id": [not_empty, unicode_safe], "cycle_id": [ignore_missing, unicode_safe]}
+
+
+@validator_args
+def item_show(
+    not_empty: Validator,
+    ignore_missing: Validator,
+    unicode_safe: Validator,
+    boolean_validator: Validator,
+) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "cycle_id": [ignore_missing, unicode_safe],
+        "include_history": [ignore_missing, boolean_validator],
+        "include_recommendations": [ignore_missing, boolean_validator],
+    }
+
+
+@validator_args
+def item_list(
+    not_empty: Validator,
+    ignore_missing: Validator,
+    unicode_safe: Validator,
+    strip_value: Validator,
+    default: ValidatorFactory,
+    natural_number_validator: Validator,
+    is_positive_integer: Validator,
+    boolean_validator: Validator,
+    one_of: ValidatorFactory,
+    satudata_blank_to_none: Validator,
+    satudata_vocab: ValidatorFactory,
+    satudata_text_max: ValidatorFactory,
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "organization": [
+            ignore_missing,
+            unicode_safe,
+            strip_value,
+            satudata_blank_to_none,
+        ],
+        "status": [ignore_missing, satudata_vocab("status_usulan")],
+        # a desk result, or "belum": not reviewed yet
+        "hasil": [
+            ignore_missing,
+            satudata_blank_to_none,
+            ignore_missing,
+            _hasil_or_belum,
+        ],
+        "kategori": [ignore_missing, satudata_vocab("kategori_sumber")],
+        "q": [
+            ignore_missing,
+            unicode_safe,
+            strip_value,
+            satudata_blank_to_none,
+            ignore_missing,
+            satudata_text_max(200),
+        ],
+        "limit": [default(ITEMS_LIMIT_DEFAULT), is_positive_integer],
+        "offset": [default(0), natural_number_validator],
+        "sort": [ignore_missing, unicode_safe, strip_value, _item_sort],
+        "mine_first": [ignore_missing, boolean_validator],
+    }
+
+
+def _hasil_or_belum(value: Any) -> Any:
+    if value is None or value in ("belum", "none"):
+        return "belum" if value is not None else None
+    return get_validator("satudata_vocab")("hasil")(value)
+
+
+def _item_sort(value: Any) -> str:
+    """``<field>`` or ``<field> asc|desc`` with a field of :data:`ITEM_SORTS`."""
+    from ckan.plugins.toolkit import Invalid, _
+
+    parts = str(value or "").split()
+    if (
+        not parts
+        or len(parts) > 2
+        or parts[0] not in ITEM_SORTS
+        or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc"))
+    ):
+        raise Invalid(
+            _("Sort by one of: {fields}, optionally followed by asc or desc").format(
+                fields=", ".join(ITEM_SORTS)
+            )
+        )
+    return " ".join([parts[0], parts[1].lower() if len(parts) == 2 else "asc"])
+
+
+@validator_args
+def item_import(
+    not_empty: Validator,
+    ignore_missing: Validator,
+    unicode_safe: Validator,
+    strip_value: Validator,
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "upload": [not_empty],
+        "organization": [ignore_missing, unicode_safe, strip_value],
+    }
+
+
+@validator_args
+def item_carry_over(
+    not_empty: Validator, unicode_safe: Validator, satudata_year: Validator
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "from_tahun": [not_empty, satudata_year],
+    }
+
+
+@validator_args
+def duplicates(
+    not_empty: Validator,
+    ignore_missing: Validator,
+    unicode_safe: Validator,
+    strip_value: Validator,
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "organization": [ignore_missing, unicode_safe, strip_value],
+    }
+
+
+@validator_args
+def duplicate_ignore(not_empty: Validator, unicode_safe: Validator) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "item_a": [not_empty, unicode_safe],
+        "item_b": [not_empty, unicode_safe],
+    }
+
+
+@validator_args
+def item_review(
+    not_empty: Validator,
+    not_missing: Validator,
+    ignore_missing: Validator,
+    unicode_safe: Validator,
+    strip_value: Validator,
+    satudata_blank_to_none: Validator,
+    satudata_vocab: ValidatorFactory,
+    satudata_text_max: ValidatorFactory,
+    satudata_int_or_none: Validator,
+) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "cycle_id": [ignore_missing, unicode_safe],
+        "hasil": [not_missing, not_empty, satudata_vocab("hasil")],
+        "catatan": [
+            ignore_missing,
+            unicode_safe,
+            strip_value,
+            satudata_blank_to_none,
+            ignore_missing,
+            satudata_text_max(4000),
+        ],
+        "duplikat_dari": [
+            ignore_missing,
+            unicode_safe,
+            strip_value,
+            satudata_blank_to_none,
+        ],
+        "organization": [
+            ignore_missing,
+            unicode_safe,
+            strip_value,
+            satudata_blank_to_none,
+        ],
+        "revision": [ignore_missing, satudata_int_or_none],
+    }
+
+
+@validator_args
+def recommendation_create(
+    not_empty: Validator,
+    not_missing: Validator,
+    ignore_missing: Validator,
+    unicode_safe: Validator,
+    strip_value: Validator,
+    satudata_blank_to_none: Validator,
+    satudata_text_max: ValidatorFactory,
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "item_id": [ignore_missing, unicode_safe, strip_value, satudata_blank_to_none],
+        "isi": [
+            not_missing,
+            not_empty,
+            unicode_safe,
+            strip_value,
+            not_empty,
+            satudata_text_max(4000),
+        ],
+    }
+
+
+@validator_args
+def recommendation_list(
+    not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "item_id": [ignore_missing, unicode_safe],
+    }
+
+
+@validator_args
+def organization_list(ignore_missing: Validator) -> Schema:
+    return {}
+
+
+# --- documents, forum and SK (steps 5–9) ------------------------------------------
+
+DOCUMENT_KINDS = ("ba_desk", "ba_forum", "sk")
+#: people on one document at most (participants or signatories)
+PEOPLE_MAX = 300
+PERSON_FIELD_MAX = 200
+AGREE_IDS_MAX = 10000
+#: the keys of a person, and the third column of a text line
+PERSON_KEYS = {
+    "peserta": ("nama", "jabatan", "instansi"),
+    "penandatangan": ("nama", "jabatan", "nip"),
+}
+
+
+def _people(kind: str) -> Any:
+    """People as a list of dicts, or text with one ``Nama; Jabatan; X`` a line.
+
+    Every line is checked; the error names each bad line.
+    """
+    import re
+
+    from ckan.plugins.toolkit import Invalid, _
+
+    keys = PERSON_KEYS[kind]
+
+    def validator(value: Any) -> list[dict[str, str]]:
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            raw: list[Any] = [line.split(";") for line in value.splitlines()]
+            numbered = [
+                (n, parts)
+                for n, parts in enumerate(raw, start=1)
+                if any(p.strip() for p in parts)
+            ]
+        elif isinstance(value, (list, tuple)):
+            numbered = list(enumerate(value, start=1))
+        else:
+            raise Invalid(
+                _("Give one person per line: Name; Position; {third}").format(
+                    third=keys[2].upper()
+                )
+            )
+        if len(numbered) > PEOPLE_MAX:
+            raise Invalid(_("At most {max} people").format(max=PEOPLE_MAX))
+        people: list[dict[str, str]] = []
+        errors: list[str] = []
+        for number, entry in numbered:
+            if isinstance(entry, dict):
+                parts = [entry.get(k) for k in keys]
+                extra = [k for k in entry if k not in keys]
+            elif isinstance(entry, (list, tuple)):
+                parts, extra = list(entry), list(entry[3:])
+            else:
+                parts, extra = [entry], []
+            if extra:
+                errors.append(
+                    _(
+                        "Line {n}: more than three parts (Name; Position; {third})"
+                    ).format(n=number, third=keys[2].upper())
+                )
+                continue
+            values = [str(p or "").strip() for p in [*parts, "", "", ""][:3]]
+            person = dict(zip(keys, values, strict=True))
+            if not person["nama"]:
+                errors.append(_("Line {n}: the name is missing").format(n=number))
+            elif any(len(v) > PERSON_FIELD_MAX for v in values):
+                errors.append(
+                    _("Line {n}: a part is longer than {max} characters").format(
+                        n=number, max=PERSON_FIELD_MAX
+                    )
+                )
+            elif kind == "penandatangan" and not re.fullmatch(
+                r"[0-9 .]*", person["nip"]
+            ):
+                errors.append(
+                    _("Line {n}: the NIP may contain digits only").format(n=number)
+                )
+            else:
+                if kind == "penandatangan":
+                    person["nip"] = re.sub(r"[ .]", "", person["nip"])
+                people.append(person)
+        if errors:
+            raise Invalid("; ".join(errors))
+        return people
+
+    return validator
+
+
+def _id_list(value: Any) -> list[str]:
+    """Row ids or codes: a list, or text separated by commas or spaces."""
+    from ckan.plugins.toolkit import Invalid, _
+
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    if not isinstance(value, (list, tuple)):
+        raise Invalid(_("Give a list of rows"))
+    ids = [str(v).strip() for v in value if str(v or "").strip()]
+    if not ids:
+        raise Invalid(_("Choose at least one row"))
+    if len(ids) > AGREE_IDS_MAX:
+        raise Invalid(_("At most {max} rows at once").format(max=AGREE_IDS_MAX))
+    return ids
+
+
+def _strict_bool(value: Any) -> bool:
+    """true/false (also 1/0, yes/no, ya/tidak): a missing decision is an error."""
+    from ckan.plugins.toolkit import Invalid, _
+
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "ya", "on"):
+        return True
+    if text in ("false", "0", "no", "tidak", "off"):
+        return False
+    raise Invalid(_("Give true (agreed) or false (not agreed)"))
+
+
+@validator_args
+def document_show(
+    not_empty: Validator, unicode_safe: Validator, one_of: ValidatorFactory
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "jenis": [not_empty, one_of(list(DOCUMENT_KINDS))],
+    }
+
+
+@validator_args
+def document_update(
+    not_empty: Validator,
+    ignore_missing: Validator,
+    unicode_safe: Validator,
+    strip_value: Validator,
+    one_of: ValidatorFactory,
+    satudata_blank_to_none: Validator,
+    satudata_text_max: ValidatorFactory,
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "jenis": [not_empty, one_of(list(DOCUMENT_KINDS))],
+        "nomor": [
+            ignore_missing,
+            unicode_safe,
+            strip_value,
+            satudata_blank_to_none,
+            satudata_text_max(200),
+        ],
+        "tanggal": [ignore_missing, satudata_blank_to_none, _date_or_none],
+        "tempat": [
+            ignore_missing,
+            unicode_safe,
+            strip_value,
+            satudata_blank_to_none,
+            satudata_text_max(300),
+        ],
+        "peserta": [ignore_missing, _people("peserta")],
+        "penandatangan": [ignore_missing, _people("penandatangan")],
+    }
+
+
+@validator_args
+def document_upload(
+    not_empty: Validator, unicode_safe: Validator, one_of: ValidatorFactory
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "jenis": [not_empty, one_of(list(DOCUMENT_KINDS))],
+        "upload": [not_empty],
+    }
+
+
+@validator_args
+def item_agree(
+    not_empty: Validator, not_missing: Validator, unicode_safe: Validator
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "ids": [not_missing, _id_list],
+        "disepakati": [not_missing, _strict_bool],
+    }
+
+
+@validator_args
+def sk_publish(
+    not_empty: Validator,
+    ignore_missing: Validator,
+    unicode_safe: Validator,
+    boolean_validator: Validator,
+) -> Schema:
+    return {
+        "cycle_id": [not_empty, unicode_safe],
+        "resend": [ignore_missing, boolean_validator],
     }

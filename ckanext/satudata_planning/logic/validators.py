@@ -7,10 +7,14 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_planning import sop
+from ckanext.satudata_planning import sop, vocabularies
 
 __all__ = [
+    "satudata_blank_to_none",
     "satudata_date",
+    "satudata_int_or_none",
+    "satudata_multi_vocab",
+    "satudata_vocab",
     "satudata_step_number",
     "satudata_text_max",
     "satudata_year",
@@ -87,5 +91,85 @@ def satudata_text_max(length: int) -> Callable[[Any], Any]:
                 tk._("Must be at most {length} characters long").format(length=length)
             )
         return value
+
+    return validator
+
+
+def satudata_blank_to_none(value: Any) -> Any:
+    """An empty or blank text is "no value" (so an update can clear a field).
+
+    >>> satudata_blank_to_none("  ") is None
+    True
+    """
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def satudata_int_or_none(value: Any) -> Any:
+    """A whole number, or None when blank.
+
+    >>> satudata_int_or_none("3")
+    3
+    """
+    if value is None or value == "":
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise tk.Invalid(tk._("Must be a whole number")) from None
+
+
+def _unknown(name: str, text: str) -> tk.Invalid:
+    allowed = ", ".join(vocabularies.values(name))
+    return tk.Invalid(
+        tk._('"{value}" is not an allowed value. Allowed: {allowed}').format(
+            value=str(text)[:80], allowed=allowed
+        )
+    )
+
+
+def satudata_vocab(name: str) -> Callable[[Any], Any]:
+    """Factory: a value of vocabulary ``name`` as its slug (labels accepted).
+
+    >>> satudata_vocab("frekuensi")("Tahunan")
+    'tahunan'
+    """
+
+    def validator(value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        slug = vocabularies.from_label(name, str(value))
+        if slug is None:
+            raise _unknown(name, value)
+        return slug
+
+    return validator
+
+
+def satudata_multi_vocab(name: str) -> Callable[[Any], Any]:
+    """Factory: several values of vocabulary ``name`` (a list, or text split by ``;``).
+
+    >>> satudata_multi_vocab("kategori_sumber")("SDGs; spm")
+    ['sdgs', 'spm']
+    """
+
+    def validator(value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            parts = [p for p in value.split(";") if p.strip()]
+        elif isinstance(value, (list, tuple)):
+            parts = [str(p) for p in value if str(p).strip()]
+        else:
+            raise _unknown(name, value)
+        slugs: list[str] = []
+        for part in parts:
+            slug = vocabularies.from_label(name, part)
+            if slug is None:
+                raise _unknown(name, part)
+            if slug not in slugs:
+                slugs.append(slug)
+        return slugs
 
     return validator

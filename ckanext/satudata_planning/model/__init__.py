@@ -8,6 +8,21 @@ actions own the transaction and commit once.
 from __future__ import annotations
 
 from .cycle import Cycle, CycleStatus, CycleStep, StepState, utcnow
+from .document import Document
 from .event import Event
+from .item import IgnoredPair, Item, ItemState
+from .recommendation import Recommendation
 
-__all__ = ["Cycle", "CycleStatus", "CycleStep", "Event", "StepState", "utcnow"]
+__all__ = [
+    "Cycle",
+    "CycleStatus",
+    "CycleStep",
+    "Document",
+    "Event",
+    "IgnoredPair",
+    "Item",
+    "ItemState",
+    "Recommendation",
+    "StepState",
+    "utcnow",
+]

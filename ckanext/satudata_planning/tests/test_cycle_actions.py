@@ -11,6 +11,9 @@ from ckan.tests import helpers
 from ckanext.satudata_planning import gates, sop
 from ckanext.satudata_planning.model import Cycle, Event
 
+from .forum import provide_real_output
+from .items import add_item, review_all
+
 # who completes each step, and someone the SOP does not let complete it
 EXECUTOR = {1: "walidata", 2: "pembina", 3: "walidata", 4: "sekretariat",
             5: "sekretariat", 6: "sekretariat", 7: "sekretariat", 8: "sekretariat",
@@ -36,6 +39,17 @@ def provide_output(cycle_id: str, number: int) -> None:
         assert cycle is not None
         cycle.published = True
         model.Session.commit()
+    elif number == 1:  # real gate: a row of the Daftar Data
+        add_item(cycle_id)
+    elif number == 4:  # real gate: every row reviewed
+        review_all(cycle_id)
+    elif number in (5, 6, 7, 8):  # real gates: documents and forum decisions
+        provide_real_output(cycle_id, number)
+    elif number == 10:  # real gate: every agreed row has its dataset
+        from ckanext.satudata_planning import provision
+
+        site_user = helpers.call_action("get_site_user")
+        provision.run(cycle_id, site_user["name"])
     else:
         gates.provide_stub_output(cycle_id, number)
 
@@ -272,7 +286,7 @@ def test_missing_output_is_named_in_the_error(actors, call_as):
         shown = call_as("satudata_cycle_show", actors.sekretariat, id=2027)
     assert "3 butir belum diperiksa (Dinas Kesehatan)" in err.value.error_dict["step"]
     assert step(shown, 4)["missing"] == ["3 butir belum diperiksa (Dinas Kesehatan)"]
-    # the stub is back after the override: its own message
+    # the real gate is back after the override: its own message
     with pytest.raises(tk.ValidationError) as err:
         call_as("satudata_step_complete", actors.sekretariat, id=2027, step=4)
     assert gates.missing(Cycle.get(2027), 4)[0] in err.value.error_dict["step"]
@@ -292,12 +306,15 @@ def test_step_nine_needs_the_published_sk(actors, call_as):
 
 
 def test_registered_gate_replaces_the_stub(actors, call_as):
-    cycle = call_as("satudata_cycle_create", actors.walidata, tahun=2027)
-    assert gates.is_stub(1)
+    from ckanext.satudata_planning.logic.action.item import at_least_one_item
+
+    call_as("satudata_cycle_create", actors.walidata, tahun=2027)
+    # the items module registered the real gate of step 1 in place of the stub
+    assert not gates.is_stub(1)
+    assert gates.get(1) is at_least_one_item
     with gates.override(1, lambda c: []):
-        assert not gates.is_stub(1)
         cycle = call_as("satudata_step_complete", actors.walidata, id=2027, step=1)
-    assert gates.is_stub(1)
+    assert gates.get(1) is at_least_one_item  # back after the override
     assert cycle["current_step"] == 2
 
 

@@ -8,6 +8,7 @@ import pytest
 from ckanext.satudata_planning import gates
 from ckanext.satudata_planning.model import Cycle
 
+from .items import add_item
 from .web import csrf_token, login
 
 
@@ -127,7 +128,7 @@ def test_unknown_year_is_404(app, actors):
 
 def test_complete_step_by_post_with_csrf(app, actors, call_as):
     cycle = call_as("satudata_cycle_create", actors.walidata, tahun=2027)
-    gates.provide_stub_output(cycle["id"], 1)
+    add_item(cycle["id"])
     login(app, actors.walidata)
     token = csrf_token(app, dashboard_url(2027))
     res = app.post(complete_url(2027, 1),
@@ -157,7 +158,7 @@ def test_complete_step_without_output_shows_what_is_missing(app, actors, call_as
 
 def test_complete_step_without_csrf_is_refused(app, actors, call_as):
     cycle = call_as("satudata_cycle_create", actors.walidata, tahun=2027)
-    gates.provide_stub_output(cycle["id"], 1)
+    add_item(cycle["id"])
     app.post(complete_url(2027, 1), data={})  # anonymous: 403, and CKAN's exemption
     login(app, actors.walidata)
     assert app.post(complete_url(2027, 1), data={}).status_code == 400
@@ -167,7 +168,7 @@ def test_complete_step_without_csrf_is_refused(app, actors, call_as):
 
 def test_complete_step_by_the_wrong_actor_is_403(app, actors, call_as):
     cycle = call_as("satudata_cycle_create", actors.walidata, tahun=2027)
-    gates.provide_stub_output(cycle["id"], 1)
+    add_item(cycle["id"])
     login(app, actors.produsen)
     token = csrf_token(app, dashboard_url(2027))
     assert app.post(complete_url(2027, 1),

@@ -257,8 +257,9 @@ def satudata_cycle_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     """
     tk.check_access("satudata_cycle_show", context, data_dict)
     cycle = _get_cycle(data_dict["id"])
-    return cycle_dictize(cycle, users=_users(_user_ids([cycle])),
+    data = cycle_dictize(cycle, users=_users(_user_ids([cycle])),
                          roles=roles_in_context(context), with_missing=True)
+    return data if context.get("user") else public_cycle(data)
 
 
 @validate(schema.cycle_list)
@@ -276,7 +277,22 @@ def satudata_cycle_list(context: Context, data_dict: DataDict) -> list[dict[str,
     cycles = model.Session.execute(query).scalars().all()
     users = _users(_user_ids(cycles))
     today = calendar.today()
-    return [cycle_dictize(c, users=users, today=today) for c in cycles]
+    listed = [cycle_dictize(c, users=users, today=today) for c in cycles]
+    return listed if context.get("user") else [public_cycle(c) for c in listed]
+
+
+#: what anonymous visitors do not see of a published cycle: who did what, notes
+_PRIVATE_CYCLE_KEYS = ("created_by", "modified_by", "viewer")
+_PRIVATE_STEP_KEYS = ("completed_by", "completed_by_display", "note", "missing")
+
+
+def public_cycle(data: dict[str, Any]) -> dict[str, Any]:
+    """A cycle dict for anonymous visitors (published cycles): the timeline
+    without the people, notes and what the gates miss."""
+    out = {k: v for k, v in data.items() if k not in _PRIVATE_CYCLE_KEYS}
+    out["steps"] = [{k: v for k, v in s.items() if k not in _PRIVATE_STEP_KEYS}
+                    for s in data.get("steps", [])]
+    return out
 
 
 @validate(schema.step_complete)

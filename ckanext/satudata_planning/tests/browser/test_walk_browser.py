@@ -143,3 +143,155 @@ def test_desk_merges_the_duplicate_and_approves_the_rest(page):
     complete_step(page, 4)
     assert "selesai" in step_state(page, 4)
     shot(page, "dashboard-step5")
+
+
+# --- steps 5 to 10 --------------------------------------------------------------
+
+NUMBERS = {"ba_desk": "000.5/01/BAPPEDA/2026", "ba_forum": "000.5/02/BAPPEDA/2026",
+           "sk": "500.14.1/123 TAHUN 2026"}
+SIGNED_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n"
+    b"0000000052 00000 n \n0000000101 00000 n \n"
+    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
+)
+
+
+def save_document(page, jenis: str) -> None:  # noqa: ANN001
+    page.goto(f"/perencanaan/{YEAR}/dokumen")
+    page.fill(f"#{jenis}-nomor", NUMBERS[jenis])
+    page.fill(f"#{jenis}-tanggal", "2026-12-01")
+    if page.locator(f"#{jenis}-tempat").count():
+        page.fill(f"#{jenis}-tempat", "Ruang Rapat Bappeda Kota Pekalongan")
+    with page.expect_navigation():
+        page.locator(f"section#{jenis} form.satudata-document-form "
+                     "button[type=submit]").click()
+    assert NUMBERS[jenis] in page.content()
+
+
+def download_docx_text(page, jenis: str) -> str:  # noqa: ANN001
+    import docx
+
+    page.goto(f"/perencanaan/{YEAR}/dokumen")
+    with page.expect_download() as download:
+        page.locator(f"section#{jenis} a[href$='{jenis}.docx']").click()
+    document = docx.Document(download.value.path())
+    text = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        text += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(text)
+
+
+def test_sekretariat_writes_the_ba_desk(page):
+    login(page, "sekretariat")
+    save_document(page, "ba_desk")
+    text = download_docx_text(page, "ba_desk")
+    assert "BERITA ACARA" in text and NUMBERS["ba_desk"] in text
+    assert "Jumlah Puskesmas menurut Kecamatan" in text
+    complete_step(page, 5)
+    assert "selesai" in step_state(page, 5)
+
+
+def test_forum_agrees_the_list_in_bulk(page):
+    login(page, "sekretariat")
+    page.goto(f"/perencanaan/{YEAR}/forum")
+    sections = page.locator("section.satudata-forum-opd")
+    assert sections.count() >= 2
+    shot(page, "forum")
+    for i in range(sections.count()):
+        page.goto(f"/perencanaan/{YEAR}/forum")
+        section = page.locator("section.satudata-forum-opd").nth(i)
+        section.locator("input.satudata-select-all").check()
+        with page.expect_navigation():
+            section.locator("button[name=disepakati][value=true]").click()
+    complete_step(page, 6)
+    assert "selesai" in step_state(page, 6)
+
+
+def test_sekretariat_writes_the_ba_forum(page):
+    login(page, "sekretariat")
+    save_document(page, "ba_forum")
+    text = download_docx_text(page, "ba_forum")
+    assert "KESEPAKATAN" in text and NUMBERS["ba_forum"] in text
+    complete_step(page, 7)
+    assert "selesai" in step_state(page, 7)
+
+
+def test_walidata_drafts_the_sk_and_uploads_it_signed(page, tmp_path: Path):
+    login(page, "walidata")
+    save_document(page, "sk")
+    text = download_docx_text(page, "sk")
+    assert "KEPUTUSAN WALI KOTA PEKALONGAN" in text and NUMBERS["sk"] in text
+    page.goto(f"/perencanaan/{YEAR}/dokumen/sk/cetak")
+    assert "LAMPIRAN" in page.locator("body").inner_text()
+    shot(page, "sk-printable")
+    # a text file renamed .pdf is refused, the real PDF is kept
+    fake = tmp_path / "sk-ttd.pdf"
+    fake.write_bytes(b"bukan pdf")
+    page.goto(f"/perencanaan/{YEAR}/dokumen")
+    page.set_input_files("#sk-upload", str(fake))
+    with page.expect_navigation():
+        page.locator("section#sk form.satudata-document-upload "
+                     "button[type=submit]").click()
+    assert page.locator(".alert-danger, .flash-messages .alert-error").count()
+    signed = tmp_path / "sk-ditandatangani.pdf"
+    signed.write_bytes(SIGNED_PDF)
+    page.set_input_files("#sk-upload", str(signed))
+    with page.expect_navigation():
+        page.locator("section#sk form.satudata-document-upload "
+                     "button[type=submit]").click()
+    assert page.locator("section#sk a[href$='ttd.pdf']").count() == 1
+    shot(page, "dokumen")
+    complete_step(page, 8)
+    assert "selesai" in step_state(page, 8)
+
+
+def test_walidata_publishes_the_sk(page, browser, portal):
+    login(page, "walidata")
+    page.goto(f"/perencanaan/{YEAR}/dokumen")
+    with page.expect_navigation():
+        page.locator("form.satudata-publish button[type=submit]").first.click()
+    complete_step(page, 9)
+    assert "selesai" in step_state(page, 9)
+    # an anonymous visitor now sees the SK and the agreed list, nothing else
+    context = browser.new_context(base_url=portal, locale="id-ID")
+    anonymous = context.new_page()
+    anonymous.goto(f"/perencanaan/{YEAR}")
+    body = anonymous.locator("body").inner_text()
+    assert NUMBERS["sk"] in body
+    assert "Jumlah Puskesmas menurut Kecamatan" in body
+    assert "Jml penduduk per kecamatan" not in body  # merged as a duplicate
+    context.close()
+
+
+def test_walidata_provisions_the_datasets(page):
+    login(page, "walidata")
+    page.goto(f"/perencanaan/{YEAR}/portal")
+    with page.expect_navigation():
+        page.locator("form[action$='/portal/sediakan'] button[type=submit]").click()
+    page.goto(f"/perencanaan/{YEAR}/portal")
+    assert page.locator("svg[role=img]").count() == 1
+    shot(page, "portal-progress")
+    complete_step(page, 10)
+    assert "selesai" in step_state(page, 10)
+
+
+def test_opd_fills_one_dataset(page, tmp_path: Path):
+    login(page, "operator_dinkes")
+    page.goto(f"/perencanaan/{YEAR}")
+    todo = page.locator(".satudata-todo-datasets a[href*='/dataset/']")
+    assert todo.count() >= 1
+    href = todo.first.get_attribute("href")
+    name = href.rstrip("/").split("/dataset/")[-1]
+    page.goto(f"/dataset/{name}/resource/new")
+    data = tmp_path / "puskesmas-2027.csv"
+    data.write_text("kecamatan,jumlah\nPekalongan Barat,3\nPekalongan Timur,2\n")
+    page.set_input_files("input[type=file][name=upload]", str(data))
+    page.fill("#field-name", "Jumlah Puskesmas 2027")
+    with page.expect_navigation():
+        page.locator("button[name=save]").last.click()
+    page.goto(f"/dataset/{name}")
+    assert "Jumlah Puskesmas 2027" in page.locator("body").inner_text()
+    shot(page, "opd-dataset-filled")
