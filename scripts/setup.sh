@@ -121,6 +121,7 @@ if [ "$MODE" = serve ]; then
         "ckan.search.default_include_private=true" \
         "ckan.devserver.host=127.0.0.1" \
         "ckan.devserver.port=$PORT" >/dev/null
+    "$CKAN" config-tool "$INI" -s logger_ckanext "level=INFO" >/dev/null
 else
     INI=test.ini
 fi
@@ -152,4 +153,6 @@ echo
 "$CKAN" -c "$INI" satudata demo-logins
 echo
 say "Portal: http://127.0.0.1:$PORT  (Ctrl-C stops the portal and the worker)"
-"$CKAN" -c "$INI" run -H 127.0.0.1 -p "$PORT"
+# threaded (the portal screen polls provisioning progress), no reloader, and
+# never Werkzeug's interactive debugger
+"$CKAN" -c "$INI" run -H 127.0.0.1 -p "$PORT" --threaded --disable-reloader --disable-debugger
