@@ -36,7 +36,7 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     "--disable-sync",
 ]
-DB_NAME = "satudata_browser"
+DB_NAME = os.environ.get("SATUDATA_BROWSER_DB", "satudata_browser")
 PG = "postgresql://satudata:satudata@127.0.0.1:5432"
 
 

@@ -295,3 +295,30 @@ def test_opd_fills_one_dataset(page, tmp_path: Path):
     page.goto(f"/dataset/{name}")
     assert "Jumlah Puskesmas 2027" in page.locator("body").inner_text()
     shot(page, "opd-dataset-filled")
+
+
+# --- accessibility basics on our screens -------------------------------------
+
+UNLABELLED_FIELDS = """
+() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(el => !['hidden', 'submit', 'button'].includes(el.type))
+  .filter(el => !el.closest('header, footer, .site-footer, .masthead'))
+  .filter(el => !(el.id && document.querySelector(`label[for="${el.id}"]`))
+             && !el.closest('label') && !el.getAttribute('aria-label')
+             && !el.getAttribute('aria-labelledby'))
+  .map(el => el.outerHTML.slice(0, 120))
+"""
+
+SCREENS = ("", "/daftar", "/rekomendasi", "/desk", "/forum", "/dokumen", "/portal")
+
+
+@pytest.mark.parametrize("user", ["walidata", "sekretariat", "operator_dinkes"])
+def test_every_field_of_our_screens_has_a_label(page, user):
+    login(page, user)
+    for screen in ("/perencanaan", *(f"/perencanaan/{YEAR}{s}" for s in SCREENS)):
+        response = page.goto(screen)
+        if response.status == 403:
+            continue
+        assert response.status == 200, screen
+        assert page.locator("html").get_attribute("lang") == "id"
+        assert page.evaluate(UNLABELLED_FIELDS) == [], screen
