@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ckanext.satudata_planning.row_fields import FIELDS
 
 from .cycle import utcnow
+from .event import Event
 
 #: SOP fields stored under their own name (``organization`` is ``organization_id``)
 SOP_COLUMNS: tuple[str, ...] = tuple(
@@ -158,6 +159,35 @@ class Item(tk.BaseModel):  # type: ignore[misc, valid-type]
     @property
     def active(self) -> bool:
         return self.state == ItemState.ACTIVE
+
+    def changed(
+        self,
+        session: Any,
+        *,
+        action: str,
+        user_id: Optional[str],
+        before: dict[str, Any],
+        now: dt.datetime,
+    ) -> None:
+        """Count a change to this row and add it to the audit trail.
+
+        The revision grows, so a client still holding the old one cannot
+        overwrite this change; the event keeps the row before and after.
+        """
+        self.revision += 1
+        self.modified = now
+        self.modified_by = user_id
+        Event.record(
+            session,
+            cycle_id=self.cycle_id,
+            user_id=user_id,
+            action=action,
+            target_type="item",
+            target_id=self.id,
+            before=before,
+            after=self.snapshot(),
+            timestamp=now,
+        )
 
     def snapshot(self) -> dict[str, Any]:
         """The mutable fields, for an event's before/after."""

@@ -559,19 +559,9 @@ def satudata_item_agree(context: Context, data_dict: DataDict) -> dict[str, Any]
     for item in items:
         before = item.snapshot()
         item.disepakati = disepakati
-        item.revision += 1
-        item.modified = now
-        item.modified_by = roles.user_id
-        Event.record(
-            model.Session,
-            cycle_id=cycle.id,
-            user_id=roles.user_id,
-            action="item_agree",
-            target_type="item",
-            target_id=item.id,
-            before=before,
-            after=item.snapshot(),
-            timestamp=now,
+        item.changed(
+            model.Session, action="item_agree", user_id=roles.user_id,
+            before=before, now=now,
         )
     _commit(context)
     return {"count": len(items), "disepakati": disepakati, "ids": [i.id for i in items]}

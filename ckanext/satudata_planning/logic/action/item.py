@@ -522,19 +522,9 @@ def _apply_edit(
         # the OPD's revision: back to the desk ("menunggu review ulang")
         item.hasil = None
     now = utcnow()
-    item.revision += 1
-    item.modified = now
-    item.modified_by = roles.user_id
-    Event.record(
-        model.Session,
-        cycle_id=item.cycle_id,
-        user_id=roles.user_id,
-        action="item_update",
-        target_type="item",
-        target_id=item.id,
-        before=before,
-        after=item.snapshot(),
-        timestamp=now,
+    item.changed(
+        model.Session, action="item_update", user_id=roles.user_id,
+        before=before, now=now,
     )
     _commit(context)
     return _dict_of(item.id)
@@ -577,19 +567,9 @@ def satudata_item_delete(context: Context, data_dict: DataDict) -> dict[str, Any
     before = item.snapshot()
     now = utcnow()
     item.state = ItemState.DELETED
-    item.revision += 1
-    item.modified = now
-    item.modified_by = roles.user_id
-    Event.record(
-        model.Session,
-        cycle_id=item.cycle_id,
-        user_id=roles.user_id,
-        action="item_delete",
-        target_type="item",
-        target_id=item.id,
-        before=before,
-        after=item.snapshot(),
-        timestamp=now,
+    item.changed(
+        model.Session, action="item_delete", user_id=roles.user_id,
+        before=before, now=now,
     )
     _commit(context)
     return {"id": item.id, "kode_data": item.kode_data, "state": item.state}
@@ -1234,19 +1214,9 @@ def satudata_item_review(context: Context, data_dict: DataDict) -> dict[str, Any
     item.catatan_desk = data_dict.get("catatan")
     item.reviewed = now
     item.reviewed_by = roles.user_id
-    item.revision += 1
-    item.modified = now
-    item.modified_by = roles.user_id
-    Event.record(
-        model.Session,
-        cycle_id=item.cycle_id,
-        user_id=roles.user_id,
-        action="item_review",
-        target_type="item",
-        target_id=item.id,
-        before=before,
-        after=item.snapshot(),
-        timestamp=now,
+    item.changed(
+        model.Session, action="item_review", user_id=roles.user_id,
+        before=before, now=now,
     )
     _commit(context)
     return _dict_of(item.id)
