@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .cycle import utcnow
+from .event import Event
 
 #: the document kinds, in the order of the SOP (steps 5, 7, 8)
 JENIS: tuple[str, ...] = ("ba_desk", "ba_forum", "sk")
@@ -96,6 +97,31 @@ class Document(tk.BaseModel):  # type: ignore[misc, valid-type]
     def complete(self) -> bool:
         """Number and date are filled (what the gates of steps 5 and 7 ask)."""
         return bool(self.nomor and self.tanggal)
+
+    def changed(
+        self,
+        session: Any,
+        *,
+        action: str,
+        user_id: Optional[str],
+        before: dict[str, Any],
+        now: dt.datetime,
+    ) -> None:
+        """Stamp a change and add it to the audit trail (before and after)."""
+        self.modified = now
+        self.modified_by = user_id
+        session.flush()
+        Event.record(
+            session,
+            cycle_id=self.cycle_id,
+            user_id=user_id,
+            action=action,
+            target_type="document",
+            target_id=self.jenis,
+            before=before,
+            after=self.snapshot(),
+            timestamp=now,
+        )
 
     def snapshot(self) -> dict[str, Any]:
         """The mutable fields, for an event's before/after."""

@@ -329,19 +329,9 @@ def satudata_document_update(context: Context, data_dict: DataDict) -> dict[str,
                 value = []
             setattr(doc, key, value)
     now = utcnow()
-    doc.modified = now
-    doc.modified_by = roles.user_id
-    model.Session.flush()
-    Event.record(
-        model.Session,
-        cycle_id=cycle.id,
-        user_id=roles.user_id,
-        action="document_update",
-        target_type="document",
-        target_id=jenis,
-        before=before,
-        after=doc.snapshot(),
-        timestamp=now,
+    doc.changed(
+        model.Session, action="document_update", user_id=roles.user_id,
+        before=before, now=now,
     )
     _commit(context)
     return document_dictize(cycle, jenis, doc)
@@ -418,19 +408,9 @@ def satudata_document_upload(context: Context, data_dict: DataDict) -> dict[str,
     doc.file_size = len(data)
     doc.uploaded = now
     doc.uploaded_by = roles.user_id
-    doc.modified = now
-    doc.modified_by = roles.user_id
-    model.Session.flush()
-    Event.record(
-        model.Session,
-        cycle_id=cycle.id,
-        user_id=roles.user_id,
-        action="document_upload",
-        target_type="document",
-        target_id=jenis,
-        before=before,
-        after=doc.snapshot(),
-        timestamp=now,
+    doc.changed(
+        model.Session, action="document_upload", user_id=roles.user_id,
+        before=before, now=now,
     )
     uploader.upload(max_size=math.ceil(max_bytes / (1024 * 1024)) + 1)
     _commit(context)
