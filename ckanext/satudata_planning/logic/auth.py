@@ -4,9 +4,15 @@ Who is which SOP actor comes from :mod:`roles` (one query per user); which
 actor executes which step comes from :mod:`sop`. Sysadmins pass CKAN's auth
 before these functions run. *When* (step order, gates) is the action's job: it
 answers with a ``ValidationError`` that says what is missing.
+
+The rules are stated once, in the table of :mod:`logic.access` (printed in the
+README); a pure "who" is read from it (:func:`access.permits`), the rules that
+depend on the step or the row stay here as code and the auth-matrix test holds
+them to the table.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
 import ckan.model as model
@@ -16,6 +22,7 @@ from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.satudata_planning import roles as roles_
 from ckanext.satudata_planning import sop
+from ckanext.satudata_planning.logic import access
 from ckanext.satudata_planning.sop import Actor
 
 if TYPE_CHECKING:
@@ -54,11 +61,29 @@ def _refuse(msg: str) -> AuthResult:
     return {"success": False, "msg": msg}
 
 
+def _no_access() -> str:
+    """Refusal of the actions open to every signed-in user (CKAN refuses
+    anonymous callers of these before the auth function runs)."""
+    return tk._("Log in to do this")
+
+
+def _by_table(
+    action: str, context: Context, refusal: Callable[[], str]
+) -> AuthResult:
+    """The answer of the access table for a pure-"who" action (``refusal``
+    gives the message, translated only when needed)."""
+    if access.permits(action, context):
+        return {"success": True}
+    return _refuse(refusal())
+
+
 def satudata_cycle_create(context: Context, data_dict: DataDict) -> AuthResult:
     """The Walidata opens the yearly cycle."""
-    if roles_.roles_in_context(context).is_(Actor.WALIDATA):
-        return {"success": True}
-    return _refuse(tk._("Only the Walidata may open a planning cycle"))
+    return _by_table(
+        "satudata_cycle_create",
+        context,
+        lambda: tk._("Only the Walidata may open a planning cycle"),
+    )
 
 
 @tk.auth_allow_anonymous_access
@@ -78,7 +103,7 @@ def satudata_cycle_show(context: Context, data_dict: DataDict) -> AuthResult:
 @tk.auth_allow_anonymous_access
 def satudata_cycle_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Everyone; the action lists only published cycles to anonymous visitors."""
-    return {"success": True}
+    return _by_table("satudata_cycle_list", context, _no_access)
 
 
 def satudata_step_complete(context: Context, data_dict: DataDict) -> AuthResult:
@@ -106,7 +131,7 @@ def satudata_step_complete(context: Context, data_dict: DataDict) -> AuthResult:
 
 def satudata_cycle_events(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user (CKAN refuses anonymous callers before this runs)."""
-    return {"success": True}
+    return _by_table("satudata_cycle_events", context, _no_access)
 
 
 # --- the Daftar Data (items): who may do what at which step ---------------------
@@ -365,10 +390,12 @@ def satudata_item_carry_over(context: Context, data_dict: DataDict) -> AuthResul
 
 def satudata_duplicates(context: Context, data_dict: DataDict) -> AuthResult:
     """The desk: Walidata, Sekretariat, Pembina Data."""
-    if roles_.roles_in_context(context).is_any(DESK):
-        return {"success": True}
-    return _refuse(
-        tk._("Only the desk (Walidata, Sekretariat, Pembina Data) checks duplicates")
+    return _by_table(
+        "satudata_duplicates",
+        context,
+        lambda: tk._(
+            "Only the desk (Walidata, Sekretariat, Pembina Data) checks duplicates"
+        ),
     )
 
 
@@ -419,12 +446,12 @@ def satudata_recommendation_create(context: Context, data_dict: DataDict) -> Aut
 
 def satudata_recommendation_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user."""
-    return {"success": True}
+    return _by_table("satudata_recommendation_list", context, _no_access)
 
 
 def satudata_organization_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user (the producers a row may name)."""
-    return {"success": True}
+    return _by_table("satudata_organization_list", context, _no_access)
 
 
 # --- step 10: provisioning and progress (logic/auth_provision.py) -------------
@@ -442,16 +469,18 @@ __all__ += _provision_all
 # ValidationError that says so.
 
 
+def _documents_refusal() -> str:
+    return tk._("Only the Sekretariat or the Walidata write the documents")
+
+
 def satudata_document_update(context: Context, data_dict: DataDict) -> AuthResult:
     """The Sekretariat writes the minutes; the Walidata may too (and the SK)."""
-    if roles_.roles_in_context(context).is_any(COMPILERS):
-        return {"success": True}
-    return _refuse(tk._("Only the Sekretariat or the Walidata write the documents"))
+    return _by_table("satudata_document_update", context, _documents_refusal)
 
 
 def satudata_document_upload(context: Context, data_dict: DataDict) -> AuthResult:
     """The same actors keep the signed PDF."""
-    return satudata_document_update(context, data_dict)
+    return _by_table("satudata_document_upload", context, _documents_refusal)
 
 
 @tk.auth_allow_anonymous_access
@@ -469,21 +498,25 @@ def satudata_document_show(context: Context, data_dict: DataDict) -> AuthResult:
 
 def satudata_document_data(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user (drafts and printable pages of the documents)."""
-    return {"success": True}
+    return _by_table("satudata_document_data", context, _no_access)
 
 
 def satudata_item_agree(context: Context, data_dict: DataDict) -> AuthResult:
     """The Sekretariat (who organises the forum) or the Walidata records its
     decisions."""
-    if roles_.roles_in_context(context).is_any(COMPILERS):
-        return {"success": True}
-    return _refuse(
-        tk._("Only the Sekretariat or the Walidata record the forum's decisions")
+    return _by_table(
+        "satudata_item_agree",
+        context,
+        lambda: tk._(
+            "Only the Sekretariat or the Walidata record the forum's decisions"
+        ),
     )
 
 
 def satudata_sk_publish(context: Context, data_dict: DataDict) -> AuthResult:
     """The Walidata disseminates the SK (step 9)."""
-    if roles_.roles_in_context(context).is_(Actor.WALIDATA):
-        return {"success": True}
-    return _refuse(tk._("Only the Walidata publishes the decree (SK)"))
+    return _by_table(
+        "satudata_sk_publish",
+        context,
+        lambda: tk._("Only the Walidata publishes the decree (SK)"),
+    )

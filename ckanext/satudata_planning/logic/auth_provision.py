@@ -1,7 +1,8 @@
 """Auth of the step-10 actions (provisioning and progress).
 
 Kept beside :mod:`logic.auth` (which re-exports these names) so the rules of
-step 10 read in one place.
+step 10 read in one place; who provisions is read from the table of
+:mod:`logic.access`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.satudata_planning import roles as roles_
+from ckanext.satudata_planning.logic import access
 from ckanext.satudata_planning.sop import Actor
 
 __all__ = [
@@ -26,14 +28,16 @@ def _refuse(msg: str) -> AuthResult:
 
 def satudata_provision(context: Context, data_dict: DataDict) -> AuthResult:
     """The Walidata, as portal administrator (SOP step 10); sysadmins."""
-    if roles_.roles_in_context(context).is_(Actor.WALIDATA):
+    if access.permits("satudata_provision", context):
         return {"success": True}
     return _refuse(tk._("Only the Walidata prepares the datasets in the portal"))
 
 
 def satudata_provision_status(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user (CKAN refuses anonymous callers before this runs)."""
-    return {"success": True}
+    if access.permits("satudata_provision_status", context):
+        return {"success": True}
+    return _refuse(tk._("Log in to do this"))
 
 
 @tk.auth_allow_anonymous_access
