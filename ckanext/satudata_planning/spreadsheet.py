@@ -48,8 +48,10 @@ ROW_KEY = "row"
 TEMPLATE_ROWS = 5000
 DEFAULT_MAX_ROWS = 5000
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-#: Ceiling of the default uncompressed-size limit, whatever max_bytes is.
-MAX_UNCOMPRESSED_CAP = 256 * 1024 * 1024
+#: Most bytes all parts of a workbook may inflate to (the zip's declared
+#: sizes, which also cap what zipfile lets out). 5,000 rows with every long
+#: text at its maximum stay under it.
+DEFAULT_MAX_UNCOMPRESSED = 100 * 1024 * 1024
 #: Cells (values or formatted blanks) read per allowed row before giving up:
 #: a sheet formatted across thousands of columns would otherwise take minutes.
 CELLS_PER_ROW = 100
@@ -62,6 +64,8 @@ MULTI_SEPARATOR = "; "
 
 _XLSX_MAIN = (b"application/vnd.openxmlformats-officedocument"
               b".spreadsheetml.sheet.main+xml")
+#: An OLE2 compound file: an .xls, or any password-protected Office file.
+_OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
 # Control characters, raw or as the _xHHHH_ escapes Excel stores them as.
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|_x00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])_")
@@ -279,7 +283,7 @@ def parse(
     allowed_organizations: Collection[str] | Mapping[str, str] | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    max_uncompressed: int | None = None,
+    max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
 ) -> ParseResult:
     """Read an uploaded Daftar Data workbook; validate every cell.
 
@@ -287,12 +291,11 @@ def parse(
     a mapping ``{name: title}`` also accepts titles. None accepts any value
     (the caller checks). Never raises for bad input: problems are in
     ``errors``, and ``rows`` is empty whenever there is an error, so a caller
-    cannot half-import.
+    cannot half-import. Nothing is inflated before the container passed
+    :func:`_container_problem`.
     """
     result = ParseResult()
-    limit = max_uncompressed or min(max(100 * max_bytes, 64 * 1024 * 1024),
-                                    MAX_UNCOMPRESSED_CAP)
-    problem = _container_problem(data, max_bytes, limit)
+    problem = _container_problem(data, max_bytes, max_uncompressed)
     if problem:
         result.errors.append(CellError(None, None, None, problem))
         return result
@@ -328,13 +331,36 @@ def _not_xlsx() -> str:
     return _("The file is not an Excel workbook (.xlsx). Use the template.")
 
 
+def _other_excel() -> str:
+    return _(
+        "The file is an old Excel 97-2003 workbook (.xls), a binary workbook "
+        "(.xlsb) or a password-protected one. Open it in Excel, remove any "
+        'password, save it as "Excel Workbook (.xlsx)" and import it again.')
+
+
+def _megabytes(size: int) -> str:
+    """``10`` for 10 MiB, ``0.5`` for 512 KiB."""
+    value = size / 1048576
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _container_problem(data: bytes, max_bytes: int, limit: int) -> str | None:
-    """Why the bytes can't be opened safely as an XLSX, or None."""
+    """Why the bytes can't be opened safely as an XLSX, or None.
+
+    Reads only the zip's central directory and ``[Content_Types].xml``: the
+    declared sizes are checked before any part is inflated, and zipfile
+    never lets a part out beyond its declared size (a part that lies fails
+    its CRC), so ``limit`` bounds what openpyxl can ever read.
+    """
     if not data:
         return _("The file is empty.")
     if len(data) > max_bytes:
-        return _("The file is too large ({size} MB); the limit is {limit} MB.").format(
-            size=round(len(data) / 1048576, 1), limit=round(max_bytes / 1048576, 1))
+        # ``data`` may be cut at max_bytes + 1: the limit is what is certain
+        return _(
+            "The file is too large: the import accepts at most {limit} MB."
+        ).format(limit=_megabytes(max_bytes))
+    if data.startswith(_OLE2):
+        return _other_excel()
     if not data.startswith(b"PK\x03\x04"):
         return _not_xlsx()
     try:
@@ -347,7 +373,10 @@ def _container_problem(data: bytes, max_bytes: int, limit: int) -> str | None:
         i.file_size > 1048576 and i.file_size > MAX_RATIO * max(i.compress_size, 1)
         for i in infos
     ):
-        return _("The file unpacks to an unreasonable size and was refused.")
+        return _(
+            "The file was refused: once opened, its content would reach an "
+            "unreasonable size, far more than any data list. Save the list again "
+            "from the template as a normal Excel workbook (.xlsx).")
     names = {i.filename.lower() for i in infos}
     if any(n.endswith("vbaproject.bin") for n in names):
         return _("Workbooks with macros (.xlsm) are not accepted. Save as .xlsx.")
@@ -357,6 +386,8 @@ def _container_problem(data: bytes, max_bytes: int, limit: int) -> str | None:
         types = zf.read("[Content_Types].xml").lower()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
         return _damaged()
+    if b"sheet.binary" in types:
+        return _other_excel()
     if b"macroenabled" in types or b"vbaproject" in types:
         return _("Workbooks with macros (.xlsm) are not accepted. Save as .xlsx.")
     if _XLSX_MAIN not in types:

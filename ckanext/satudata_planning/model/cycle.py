@@ -80,18 +80,26 @@ class Cycle(tk.BaseModel):  # type: ignore[misc, valid-type]
     def get(cls, ref: object, *, for_update: bool = False) -> Optional[Cycle]:
         """The cycle whose id or year (``tahun``) is ``ref``; ``None`` when absent.
 
-        ``for_update`` locks the row until the transaction ends (step changes).
+        ``for_update`` locks the row until the transaction ends (step changes)
+        and re-reads it (what auth loaded before the lock may be stale). The
+        lock is ``FOR NO KEY UPDATE``: it serialises the actions that take it,
+        yet lets through the foreign-key checks of rows that only reference
+        the cycle (a new event or item). ``FOR UPDATE`` blocks those, and an
+        edit holding a row lock, waiting to write its event, deadlocked
+        against an import holding the cycle and waiting for that row.
         """
         if ref is None or ref == "":
             return None
         text = str(ref).strip()
-        if text.isdigit() and len(text) <= 4:
+        if text.isascii() and text.isdigit() and len(text) <= 4:
             where = cls.tahun == int(text)
         else:
             where = cls.id == text
         query = sa.select(cls).where(where)
         if for_update:
-            query = query.with_for_update(of=cls)
+            query = query.with_for_update(of=cls, key_share=True).execution_options(
+                populate_existing=True
+            )
         return meta.Session.execute(query).scalars().first()
 
     def step(self, number: int) -> CycleStep:

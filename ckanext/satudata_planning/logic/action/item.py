@@ -76,6 +76,7 @@ __all__ = [
 
 MAX_ROWS_OPTION = "ckanext.satudata_planning.import_max_rows"
 MAX_BYTES_OPTION = "ckanext.satudata_planning.import_max_bytes"
+MAX_UNPACKED_OPTION = "ckanext.satudata_planning.import_max_unpacked_bytes"
 THRESHOLD_OPTION = "ckanext.satudata_planning.duplicate_threshold"
 #: import errors shown at most; a last line says how many more there are
 MAX_ERRORS = 200
@@ -784,6 +785,9 @@ def satudata_item_import(context: Context, data_dict: DataDict) -> dict[str, Any
     cycle = _get_cycle(data_dict["cycle_id"], for_update=True)
     max_rows = tk.config.get(MAX_ROWS_OPTION) or spreadsheet.DEFAULT_MAX_ROWS
     max_bytes = tk.config.get(MAX_BYTES_OPTION) or spreadsheet.DEFAULT_MAX_BYTES
+    max_unpacked = (
+        tk.config.get(MAX_UNPACKED_OPTION) or spreadsheet.DEFAULT_MAX_UNCOMPRESSED
+    )
     orgs = _allowed_orgs(roles, data_dict.get("organization"))
     raw = _read_upload(data_dict["upload"], max_bytes)
     parsed = spreadsheet.parse(
@@ -791,6 +795,7 @@ def satudata_item_import(context: Context, data_dict: DataDict) -> dict[str, Any
         allowed_organizations={o.name: o.title for o in orgs.values()},
         max_rows=int(max_rows),
         max_bytes=int(max_bytes),
+        max_uncompressed=int(max_unpacked),
     )
     if not parsed.ok:
         _rollback(context)
@@ -800,12 +805,16 @@ def satudata_item_import(context: Context, data_dict: DataDict) -> dict[str, Any
     kodes = [r["kode_data"] for r in parsed.rows if r.get("kode_data")]
     existing: dict[str, Item] = {}
     if kodes:
+        # locked and re-read: an edit saved meanwhile is counted in the
+        # revision written below, never overwritten unseen
         existing = {
             i.kode_data: i
             for i in model.Session.execute(
-                sa.select(Item).where(
-                    Item.cycle_id == cycle.id, Item.kode_data.in_(kodes)
-                )
+                sa.select(Item)
+                .where(Item.cycle_id == cycle.id, Item.kode_data.in_(kodes))
+                .order_by(Item.id)
+                .with_for_update(of=Item)
+                .execution_options(populate_existing=True)
             ).scalars()
         }
     errors: list[str] = []
