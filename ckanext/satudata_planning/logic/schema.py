@@ -7,6 +7,9 @@ from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator, ValidatorFactory
 
 EVENTS_LIMIT_MAX = 1000
+#: the largest offset a page may start at (PostgreSQL's OFFSET is a bigint;
+#: no list comes near this)
+OFFSET_MAX = 2**31 - 1
 
 
 @validator_args
@@ -14,7 +17,7 @@ def cycle_create(
     not_missing: Validator,
     not_empty: Validator,
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_text: Validator,
     strip_value: Validator,
     satudata_year: Validator,
     satudata_date: Validator,
@@ -22,14 +25,14 @@ def cycle_create(
 ) -> Schema:
     return {
         "tahun": [not_missing, not_empty, satudata_year],
-        "judul": [ignore_missing, unicode_safe, strip_value, satudata_text_max(200)],
+        "judul": [ignore_missing, satudata_text, strip_value, satudata_text_max(200)],
         "tanggal_mulai": [ignore_missing, satudata_date],
     }
 
 
 @validator_args
-def cycle_show(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"id": [not_empty, unicode_safe]}
+def cycle_show(not_empty: Validator, satudata_ref: Validator) -> Schema:
+    return {"id": [not_empty, satudata_ref]}
 
 
 @validator_args
@@ -42,30 +45,34 @@ def step_complete(
     not_missing: Validator,
     not_empty: Validator,
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_text: Validator,
+    satudata_ref: Validator,
     strip_value: Validator,
     satudata_step_number: Validator,
     satudata_text_max: ValidatorFactory,
 ) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
+        "id": [not_empty, satudata_ref],
         "step": [not_missing, not_empty, satudata_step_number],
-        "catatan": [ignore_missing, unicode_safe, strip_value, satudata_text_max(2000)],
+        "catatan": [
+            ignore_missing, satudata_text, strip_value, satudata_text_max(2000)
+        ],
     }
 
 
 @validator_args
 def cycle_events(
     not_empty: Validator,
-    unicode_safe: Validator,
+    satudata_ref: Validator,
     default: ValidatorFactory,
     natural_number_validator: Validator,
     is_positive_integer: Validator,
+    satudata_int_max: ValidatorFactory,
 ) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
+        "id": [not_empty, satudata_ref],
         "limit": [default(100), is_positive_integer],
-        "offset": [default(0), natural_number_validator],
+        "offset": [default(0), natural_number_validator, satudata_int_max(OFFSET_MAX)],
     }
 
 
@@ -86,7 +93,7 @@ def _item_fields(required: bool) -> Schema:
     from ckanext.satudata_planning.row_fields import FIELDS
 
     get = get_validator
-    ignore_missing, unicode_safe = get("ignore_missing"), get("unicode_safe")
+    ignore_missing, satudata_text = get("ignore_missing"), get("satudata_text")
     strip, blank = get("strip_value"), get("satudata_blank_to_none")
     text_max = get("satudata_text_max")
     out: Schema = {}
@@ -97,7 +104,9 @@ def _item_fields(required: bool) -> Schema:
             else [ignore_missing]
         )
         if f.kind in ("text", "long_text", "organization"):
-            rest = [unicode_safe, strip, blank, text_max(f.max_length or 255)]
+            rest = [satudata_text, strip, blank, text_max(f.max_length or 255)]
+        elif f.kind == "int" and f.min_value is not None and f.max_value is not None:
+            rest = [get("satudata_int_range")(f.min_value, f.max_value)]
         elif f.kind == "int":
             rest = [get("satudata_int_or_none")]
         elif f.kind == "date":
@@ -124,15 +133,15 @@ def get_validator(name: str) -> Any:
 
 def item_create() -> Schema:
     return {
-        "cycle_id": [get_validator("not_empty"), get_validator("unicode_safe")],
+        "cycle_id": [get_validator("not_empty"), get_validator("satudata_ref")],
         **_item_fields(required=True),
     }
 
 
 def item_update() -> Schema:
     return {
-        "id": [get_validator("not_empty"), get_validator("unicode_safe")],
-        "cycle_id": [get_validator("ignore_missing"), get_validator("unicode_safe")],
+        "id": [get_validator("not_empty"), get_validator("satudata_ref")],
+        "cycle_id": [get_validator("ignore_missing"), get_validator("satudata_ref")],
         "revision": [
             get_validator("ignore_missing"),
             get_validator("satudata_int_or_none"),
@@ -149,21 +158,21 @@ def item_patch() -> Schema:
 
 @validator_args
 def item_ref(
-    not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator
+    not_empty: Validator, ignore_missing: Validator, satudata_ref: Validator
 ) -> Schema:
-    return {"id": [not_empty, unicode_safe], "cycle_id": [ignore_missing, unicode_safe]}
+    return {"id": [not_empty, satudata_ref], "cycle_id": [ignore_missing, satudata_ref]}
 
 
 @validator_args
 def item_show(
     not_empty: Validator,
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_ref: Validator,
     boolean_validator: Validator,
 ) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
-        "cycle_id": [ignore_missing, unicode_safe],
+        "id": [not_empty, satudata_ref],
+        "cycle_id": [ignore_missing, satudata_ref],
         "include_history": [ignore_missing, boolean_validator],
         "include_recommendations": [ignore_missing, boolean_validator],
     }
@@ -173,7 +182,8 @@ def item_show(
 def item_list(
     not_empty: Validator,
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_text: Validator,
+    satudata_ref: Validator,
     strip_value: Validator,
     default: ValidatorFactory,
     natural_number_validator: Validator,
@@ -183,12 +193,13 @@ def item_list(
     satudata_blank_to_none: Validator,
     satudata_vocab: ValidatorFactory,
     satudata_text_max: ValidatorFactory,
+    satudata_int_max: ValidatorFactory,
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
         "organization": [
             ignore_missing,
-            unicode_safe,
+            satudata_ref,
             strip_value,
             satudata_blank_to_none,
         ],
@@ -203,15 +214,15 @@ def item_list(
         "kategori": [ignore_missing, satudata_vocab("kategori_sumber")],
         "q": [
             ignore_missing,
-            unicode_safe,
+            satudata_text,
             strip_value,
             satudata_blank_to_none,
             ignore_missing,
             satudata_text_max(200),
         ],
         "limit": [default(ITEMS_LIMIT_DEFAULT), is_positive_integer],
-        "offset": [default(0), natural_number_validator],
-        "sort": [ignore_missing, unicode_safe, strip_value, _item_sort],
+        "offset": [default(0), natural_number_validator, satudata_int_max(OFFSET_MAX)],
+        "sort": [ignore_missing, satudata_text, strip_value, _item_sort],
         "mine_first": [ignore_missing, boolean_validator],
     }
 
@@ -245,22 +256,22 @@ def _item_sort(value: Any) -> str:
 def item_import(
     not_empty: Validator,
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_ref: Validator,
     strip_value: Validator,
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
         "upload": [not_empty],
-        "organization": [ignore_missing, unicode_safe, strip_value],
+        "organization": [ignore_missing, satudata_ref, strip_value],
     }
 
 
 @validator_args
 def item_carry_over(
-    not_empty: Validator, unicode_safe: Validator, satudata_year: Validator
+    not_empty: Validator, satudata_ref: Validator, satudata_year: Validator
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
         "from_tahun": [not_empty, satudata_year],
     }
 
@@ -269,21 +280,21 @@ def item_carry_over(
 def duplicates(
     not_empty: Validator,
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_ref: Validator,
     strip_value: Validator,
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
-        "organization": [ignore_missing, unicode_safe, strip_value],
+        "cycle_id": [not_empty, satudata_ref],
+        "organization": [ignore_missing, satudata_ref, strip_value],
     }
 
 
 @validator_args
-def duplicate_ignore(not_empty: Validator, unicode_safe: Validator) -> Schema:
+def duplicate_ignore(not_empty: Validator, satudata_ref: Validator) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
-        "item_a": [not_empty, unicode_safe],
-        "item_b": [not_empty, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
+        "item_a": [not_empty, satudata_ref],
+        "item_b": [not_empty, satudata_ref],
     }
 
 
@@ -292,7 +303,8 @@ def item_review(
     not_empty: Validator,
     not_missing: Validator,
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_text: Validator,
+    satudata_ref: Validator,
     strip_value: Validator,
     satudata_blank_to_none: Validator,
     satudata_vocab: ValidatorFactory,
@@ -300,12 +312,12 @@ def item_review(
     satudata_int_or_none: Validator,
 ) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
-        "cycle_id": [ignore_missing, unicode_safe],
+        "id": [not_empty, satudata_ref],
+        "cycle_id": [ignore_missing, satudata_ref],
         "hasil": [not_missing, not_empty, satudata_vocab("hasil")],
         "catatan": [
             ignore_missing,
-            unicode_safe,
+            satudata_text,
             strip_value,
             satudata_blank_to_none,
             ignore_missing,
@@ -313,13 +325,13 @@ def item_review(
         ],
         "duplikat_dari": [
             ignore_missing,
-            unicode_safe,
+            satudata_ref,
             strip_value,
             satudata_blank_to_none,
         ],
         "organization": [
             ignore_missing,
-            unicode_safe,
+            satudata_ref,
             strip_value,
             satudata_blank_to_none,
         ],
@@ -332,18 +344,19 @@ def recommendation_create(
     not_empty: Validator,
     not_missing: Validator,
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_text: Validator,
+    satudata_ref: Validator,
     strip_value: Validator,
     satudata_blank_to_none: Validator,
     satudata_text_max: ValidatorFactory,
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
-        "item_id": [ignore_missing, unicode_safe, strip_value, satudata_blank_to_none],
+        "cycle_id": [not_empty, satudata_ref],
+        "item_id": [ignore_missing, satudata_ref, strip_value, satudata_blank_to_none],
         "isi": [
             not_missing,
             not_empty,
-            unicode_safe,
+            satudata_text,
             strip_value,
             not_empty,
             satudata_text_max(4000),
@@ -353,11 +366,11 @@ def recommendation_create(
 
 @validator_args
 def recommendation_list(
-    not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator
+    not_empty: Validator, ignore_missing: Validator, satudata_ref: Validator
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
-        "item_id": [ignore_missing, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
+        "item_id": [ignore_missing, satudata_ref],
     }
 
 
@@ -430,7 +443,13 @@ def _people(kind: str) -> Any:
                 continue
             values = [str(p or "").strip() for p in [*parts, "", "", ""][:3]]
             person = dict(zip(keys, values, strict=True))
-            if not person["nama"]:
+            if any(isinstance(p, (dict, list, tuple, bool)) for p in parts) or any(
+                _bad_text(v) for v in values
+            ):
+                errors.append(
+                    _("Line {n}: a part is not plain text").format(n=number)
+                )
+            elif not person["nama"]:
                 errors.append(_("Line {n}: the name is missing").format(n=number))
             elif any(len(v) > PERSON_FIELD_MAX for v in values):
                 errors.append(
@@ -455,15 +474,32 @@ def _people(kind: str) -> Any:
     return validator
 
 
+def _bad_text(text: str) -> bool:
+    """True when ``text`` is refused by :func:`validators.satudata_text`."""
+    from ckan.plugins.toolkit import Invalid
+
+    from ckanext.satudata_planning.logic.validators import clean_text
+
+    try:
+        clean_text(text)
+    except Invalid:
+        return True
+    return False
+
+
 def _id_list(value: Any) -> list[str]:
     """Row ids or codes: a list, or text separated by commas or spaces."""
     from ckan.plugins.toolkit import Invalid, _
+
+    from ckanext.satudata_planning.logic.validators import REF_MAX, clean_text
 
     if isinstance(value, str):
         value = value.replace(",", " ").split()
     if not isinstance(value, (list, tuple)):
         raise Invalid(_("Give a list of rows"))
-    ids = [str(v).strip() for v in value if str(v or "").strip()]
+    if any(v is not None and not isinstance(v, (str, int)) for v in value):
+        raise Invalid(_("Give a list of rows"))
+    ids = [str(clean_text(v, REF_MAX)).strip() for v in value if str(v or "").strip()]
     if not ids:
         raise Invalid(_("Choose at least one row"))
     if len(ids) > AGREE_IDS_MAX:
@@ -487,10 +523,10 @@ def _strict_bool(value: Any) -> bool:
 
 @validator_args
 def document_show(
-    not_empty: Validator, unicode_safe: Validator, one_of: ValidatorFactory
+    not_empty: Validator, satudata_ref: Validator, one_of: ValidatorFactory
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
         "jenis": [not_empty, one_of(list(DOCUMENT_KINDS))],
     }
 
@@ -499,18 +535,19 @@ def document_show(
 def document_update(
     not_empty: Validator,
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_text: Validator,
+    satudata_ref: Validator,
     strip_value: Validator,
     one_of: ValidatorFactory,
     satudata_blank_to_none: Validator,
     satudata_text_max: ValidatorFactory,
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
         "jenis": [not_empty, one_of(list(DOCUMENT_KINDS))],
         "nomor": [
             ignore_missing,
-            unicode_safe,
+            satudata_text,
             strip_value,
             satudata_blank_to_none,
             satudata_text_max(200),
@@ -518,7 +555,7 @@ def document_update(
         "tanggal": [ignore_missing, satudata_blank_to_none, _date_or_none],
         "tempat": [
             ignore_missing,
-            unicode_safe,
+            satudata_text,
             strip_value,
             satudata_blank_to_none,
             satudata_text_max(300),
@@ -530,10 +567,10 @@ def document_update(
 
 @validator_args
 def document_upload(
-    not_empty: Validator, unicode_safe: Validator, one_of: ValidatorFactory
+    not_empty: Validator, satudata_ref: Validator, one_of: ValidatorFactory
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
         "jenis": [not_empty, one_of(list(DOCUMENT_KINDS))],
         "upload": [not_empty],
     }
@@ -541,10 +578,10 @@ def document_upload(
 
 @validator_args
 def item_agree(
-    not_empty: Validator, not_missing: Validator, unicode_safe: Validator
+    not_empty: Validator, not_missing: Validator, satudata_ref: Validator
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
         "ids": [not_missing, _id_list],
         "disepakati": [not_missing, _strict_bool],
     }
@@ -554,10 +591,10 @@ def item_agree(
 def sk_publish(
     not_empty: Validator,
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_ref: Validator,
     boolean_validator: Validator,
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
         "resend": [ignore_missing, boolean_validator],
     }

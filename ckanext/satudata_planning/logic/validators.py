@@ -2,26 +2,39 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import StopOnError
 
 from ckanext.satudata_planning import sop, vocabularies
 
 __all__ = [
     "satudata_blank_to_none",
     "satudata_date",
+    "satudata_int_max",
     "satudata_int_or_none",
+    "satudata_int_range",
     "satudata_multi_vocab",
+    "satudata_ref",
     "satudata_vocab",
     "satudata_step_number",
+    "satudata_text",
     "satudata_text_max",
     "satudata_year",
 ]
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
+#: longest reference: a uuid (36), a kode_data (50), an organization name (100)
+REF_MAX = 100
+#: what PostgreSQL text cannot hold (NUL), what UTF-8 cannot encode (lone
+#: surrogates) and what XML 1.0 (the .docx documents, the .xlsx export)
+#: refuses: C0 controls other than tab, newline and carriage return
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def satudata_year(value: Any) -> int:
@@ -30,9 +43,13 @@ def satudata_year(value: Any) -> int:
     >>> satudata_year("2027")
     2027
     """
+    if isinstance(value, bool) or (
+        isinstance(value, float) and not value.is_integer()
+    ):
+        raise tk.Invalid(tk._("Year must be a whole number"))
     try:
         year = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise tk.Invalid(tk._("Year must be a whole number")) from None
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise tk.Invalid(
@@ -44,19 +61,31 @@ def satudata_year(value: Any) -> int:
 
 
 def satudata_date(value: Any) -> dt.date:
-    """A calendar date: a ``date``, or an ISO ``YYYY-MM-DD`` string.
+    """A calendar date: a ``date``, or an ISO ``YYYY-MM-DD`` string, in the
+    years the planning deals with (2000–2100: beyond them date arithmetic on
+    working days would overflow, and no such date is meant).
 
     >>> satudata_date("2026-08-17")
     datetime.date(2026, 8, 17)
     """
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise tk.Invalid(tk._("Date must be in the form YYYY-MM-DD")) from None
+        date = value.date()
+    elif isinstance(value, dt.date):
+        date = value
+    else:
+        if not isinstance(value, str):
+            raise tk.Invalid(tk._("Date must be in the form YYYY-MM-DD"))
+        try:
+            date = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            raise tk.Invalid(tk._("Date must be in the form YYYY-MM-DD")) from None
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        raise tk.Invalid(
+            tk._("Date must lie between the years {min} and {max}").format(
+                min=MIN_YEAR, max=MAX_YEAR
+            )
+        )
+    return date
 
 
 def satudata_step_number(value: Any) -> int:
@@ -65,9 +94,13 @@ def satudata_step_number(value: Any) -> int:
     >>> satudata_step_number("4")
     4
     """
+    if isinstance(value, bool) or (
+        isinstance(value, float) and not value.is_integer()
+    ):
+        raise tk.Invalid(tk._("Step must be a whole number"))
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise tk.Invalid(tk._("Step must be a whole number")) from None
     if not sop.is_step(number):
         raise tk.Invalid(
@@ -76,6 +109,59 @@ def satudata_step_number(value: Any) -> int:
             )
         )
     return number
+
+
+def clean_text(value: Any, max_length: Optional[int] = None) -> Optional[str]:
+    """Text as the database, the documents and the spreadsheets can keep it.
+
+    A number becomes its text (a year, a code); lists, objects, booleans and
+    non-finite numbers are refused, and so is text with NUL bytes, control
+    characters or lone surrogates (PostgreSQL, UTF-8 and XML refuse them and
+    the request would fail later); ``max_length``: at most that long.
+
+    >>> clean_text(2027), clean_text("Jumlah <b>Puskesmas</b>")
+    ('2027', 'Jumlah <b>Puskesmas</b>')
+    """
+    if value is None or isinstance(value, str):
+        text = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        text = str(int(value)) if value.is_integer() else str(value)
+    else:
+        raise tk.Invalid(tk._("Must be text"))
+    if text and _FORBIDDEN_CHARS.search(text):
+        raise tk.Invalid(
+            tk._("Contains characters that are not allowed (control characters)")
+        )
+    if text and max_length is not None and len(text) > max_length:
+        raise tk.Invalid(
+            tk._("Must be at most {length} characters long").format(length=max_length)
+        )
+    return text
+
+
+def _stop_on_invalid(
+    key: Any, data: Any, errors: Any, max_length: Optional[int]
+) -> None:
+    try:
+        data[key] = clean_text(data.get(key), max_length)
+    except tk.Invalid as e:
+        errors[key].append(e.error)
+        # the next validators (strip_value, …) must not see a list or a NUL
+        raise StopOnError from None
+
+
+def satudata_text(key: Any, data: Any, errors: Any, context: Any) -> None:
+    """:func:`clean_text` as a validator that ends the field's chain when it
+    refuses (CKAN's ``unicode_safe`` turns anything into text instead)."""
+    _stop_on_invalid(key, data, errors, None)
+
+
+def satudata_ref(key: Any, data: Any, errors: Any, context: Any) -> None:
+    """What names a record (an id, a year, a kode_data, an organization name):
+    text of at most :data:`REF_MAX` characters, as :func:`satudata_text`."""
+    _stop_on_invalid(key, data, errors, REF_MAX)
 
 
 def satudata_text_max(length: int) -> Callable[[Any], Any]:
@@ -114,10 +200,54 @@ def satudata_int_or_none(value: Any) -> Any:
     """
     if value is None or value == "":
         return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise tk.Invalid(tk._("Must be a whole number"))
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise tk.Invalid(tk._("Must be a whole number"))
+        return int(value)
     try:
         return int(str(value).strip())
     except ValueError:
         raise tk.Invalid(tk._("Must be a whole number")) from None
+
+
+def satudata_int_range(minimum: int, maximum: int) -> Callable[[Any], Any]:
+    """Factory: a whole number (or None) from ``minimum`` to ``maximum``.
+
+    >>> satudata_int_range(1, 3)("2")
+    2
+    """
+
+    def validator(value: Any) -> Any:
+        number = satudata_int_or_none(value)
+        if number is not None and not minimum <= number <= maximum:
+            raise tk.Invalid(
+                tk._("Must be a whole number between {min} and {max}").format(
+                    min=minimum, max=maximum
+                )
+            )
+        return number
+
+    return validator
+
+
+def satudata_int_max(maximum: int) -> Callable[[Any], Any]:
+    """Factory: a number already validated (CKAN's ``natural_number_validator``
+    and the like) that is at most ``maximum`` (the database's integers end).
+
+    >>> satudata_int_max(10)(3)
+    3
+    """
+
+    def validator(value: Any) -> Any:
+        if isinstance(value, int) and value > maximum:
+            raise tk.Invalid(
+                tk._("Must be at most {max}").format(max=maximum)
+            )
+        return value
+
+    return validator
 
 
 def _unknown(name: str, text: str) -> tk.Invalid:

@@ -47,30 +47,30 @@ TODO_LIMIT_MAX = 1000
 @validator_args
 def provision_schema(
     not_empty: Validator,
-    unicode_safe: Validator,
+    satudata_ref: Validator,
     ignore_missing: Validator,
     boolean_validator: Validator,
 ) -> Schema:
     return {
-        "cycle_id": [not_empty, unicode_safe],
+        "cycle_id": [not_empty, satudata_ref],
         "background": [ignore_missing, boolean_validator],
     }
 
 
 @validator_args
-def cycle_ref_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"cycle_id": [not_empty, unicode_safe]}
+def cycle_ref_schema(not_empty: Validator, satudata_ref: Validator) -> Schema:
+    return {"cycle_id": [not_empty, satudata_ref]}
 
 
 @validator_args
 def todo_schema(
     ignore_missing: Validator,
-    unicode_safe: Validator,
+    satudata_ref: Validator,
     natural_number_validator: Validator,
 ) -> Schema:
     return {
-        "organization": [ignore_missing, unicode_safe],
-        "cycle_id": [ignore_missing, unicode_safe],
+        "organization": [ignore_missing, satudata_ref],
+        "cycle_id": [ignore_missing, satudata_ref],
         "limit": [ignore_missing, natural_number_validator],
     }
 
@@ -101,7 +101,7 @@ def _status(cycle: Cycle) -> dict[str, Any]:
         "job_id": status.get("job_id"),
         "started": status.get("started"),
         "finished": status.get("finished"),
-        "updated_at": status.get("updated"),
+        "updated_at": status.get("updated_at"),
         "pending": provision.pending_count(cycle.id),
         "removed": provision.removed(cycle.id),
     }

@@ -97,7 +97,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp / "portal.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [ckan, "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(port)],
+            # no reloader: a file saved during the run must not restart it
+            [ckan, "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(port), "-r"],
             stdout=out, stderr=subprocess.STDOUT, env=env,
         )
     try:
