@@ -3,15 +3,19 @@
 On the ``satudata_bench_prov`` database, twice from the same starting point
 (the database is emptied, migrated and filled again in between):
 
-* the extension's path, :func:`provision.run`: batches of 200 rows, each one
-  transaction with ``package_create(defer_commit, return_id_only)``, one
-  index pass and one commit;
+* the extension's path, :func:`provision.run` as ``satudata_provision`` runs
+  it (default settings): batches of 200 rows, each one transaction in which
+  :mod:`provision_bulk` validates every dataset with the scheming create
+  schema, writes the batch's rows, dictizes and indexes them in bulk and
+  adds their activities, then one commit;
 * the naive loop: one ``package_create`` call and one commit per row (CKAN
   indexes inside each call), then the row's ``package_id`` and a commit.
 
 2,000 agreed rows across 30 OPDs (organizations and rows are bulk-inserted).
-Prints both rates and their ratio; ``--profile`` prints where the extension's
-path spends its time (cProfile, cumulative).
+Prints both rates, their ratio, the statements per dataset and the load
+average (the machine may be shared: the ratio of two runs made at the same
+time is what to compare); ``--profile`` prints where the extension's path
+spends its time (cProfile, cumulative).
 
 Usage::
 
@@ -119,6 +123,27 @@ def naive(cycle_id: str, user: str) -> int:
     return len(items)
 
 
+class Statements:
+    """Counts the SQL statements sent while it is on."""
+
+    def __init__(self) -> None:
+        import sqlalchemy as sa
+
+        self.n = 0
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args: object, **_kw: object) -> None:
+        self.n += 1
+
+    def take(self) -> int:
+        n, self.n = self.n, 0
+        return n
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def count(cycle_id: str) -> int:
     import ckan.model as model
     import sqlalchemy as sa
@@ -152,8 +177,10 @@ def main() -> None:
     results: dict[str, float] = {}
     with flask_app.test_request_context():
         cycle_id, user = fill(args.rows)
-        print(f"{args.rows} agreed rows in {ORGS} OPDs", flush=True)
+        print(f"{args.rows} agreed rows in {ORGS} OPDs; provision_bulk fast path: "
+              f"{'on' if provision.fast_path() else 'off'}", flush=True)
         profiler = cProfile.Profile() if args.profile else None
+        statements = Statements()
         start = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -164,7 +191,9 @@ def main() -> None:
         assert result.created == args.rows == count(cycle_id), result.as_dict()
         results["extension"] = args.rows / seconds
         print(f"extension (batches of 200, one commit each): {seconds:7.1f} s  "
-              f"{results['extension']:7.1f} datasets/s", flush=True)
+              f"{results['extension']:7.1f} datasets/s  "
+              f"{statements.take() / args.rows:5.1f} statements/dataset  "
+              f"load {load_average()}", flush=True)
         print("  phases (s): " + ", ".join(
             f"{k} {v:.1f}" for k, v in result.timings.items()), flush=True)
         if profiler:
@@ -176,13 +205,16 @@ def main() -> None:
 
         reset(args.ini)
         cycle_id, user = fill(args.rows)
+        statements.take()
         start = time.perf_counter()
         made = naive(cycle_id, user)
         seconds = time.perf_counter() - start
         assert made == args.rows == count(cycle_id)
         results["naive"] = args.rows / seconds
         print(f"naive (package_create + commit per row):    {seconds:7.1f} s  "
-              f"{results['naive']:7.1f} datasets/s", flush=True)
+              f"{results['naive']:7.1f} datasets/s  "
+              f"{statements.take() / args.rows:5.1f} statements/dataset  "
+              f"load {load_average()}", flush=True)
     print(f"ratio: {results['extension'] / results['naive']:.2f}x")
 
 

@@ -107,6 +107,7 @@ def resend_sk(tahun: str) -> None:
 def provision_cmd(tahun: str) -> None:
     """Prepare the datasets of the agreed list of TAHUN (step 10), in this process."""
     import ckan.plugins.toolkit as tk
+    import sqlalchemy
 
     from ckanext.satudata_planning import provision
     from ckanext.satudata_planning.model import Cycle
@@ -129,6 +130,12 @@ def provision_cmd(tahun: str) -> None:
         click.secho("Penyediaan siklus ini sedang berjalan di proses lain.",
                     fg="red", err=True)
         raise SystemExit(2) from None
+    except sqlalchemy.exc.DBAPIError as e:  # the database went away mid-run
+        click.secho("Penyediaan berhenti: basis data tidak dapat dipakai "
+                    f"({provision.failure_message(e)}). Batch yang sudah selesai "
+                    "tetap tersimpan; jalankan perintah ini lagi untuk "
+                    "melanjutkan.", fg="red", err=True)
+        raise SystemExit(4) from None
     click.secho(f"Selesai dalam {result.seconds:.1f} detik: dibuat {result.created}, "
                 f"diperbarui {result.updated}, gagal {len(result.errors)}.", fg="green")
     for error in result.errors:
@@ -139,3 +146,29 @@ def provision_cmd(tahun: str) -> None:
                     f"-> {row['package_name']}", fg="yellow")
     if result.errors:
         raise SystemExit(3)
+
+
+@satudata.command("auth-table")
+@click.option(
+    "--readme",
+    type=click.Path(exists=True, dir_okay=False, writable=True),
+    help="Write the table between the auth-matrix markers of this file.",
+)
+def auth_table(readme: str | None) -> None:
+    """Print the auth matrix (logic/access.py) as Markdown, or write it into README."""
+    from ckanext.satudata_planning.logic import access
+
+    if not readme:
+        click.echo(access.markdown(), nl=False)
+        return
+    with open(readme, encoding="utf-8") as f:
+        text = f.read()
+    try:
+        updated = access.with_table(text)
+    except ValueError:
+        raise click.ClickException(
+            f"{readme} tidak memuat penanda {access.START} … {access.END}"
+        ) from None
+    if updated != text:
+        with open(readme, "w", encoding="utf-8") as f:
+            f.write(updated)

@@ -8,18 +8,22 @@ active), in the producer OPD's organization, carrying the row's metadata, its
 
 Why it is shaped like this:
 
-* **Batches, one transaction each.** ``package_create`` runs with
-  ``defer_commit`` and ``return_id_only`` (CKAN 2.12 then skips its own
-  ``package_show`` and index write), the rows' ``package_id`` are set, the
-  batch's datasets are indexed in one pass, and the batch commits once. A
-  worker killed mid-batch leaves nothing of that batch; a re-run does the rest.
-* **One package_show per dataset.** The index pass dictizes each new dataset
-  once (CKAN's ``package_show_default_and_custom_schemas``, what
-  ``ckan.lib.search.rebuild`` indexes) and the same dict is the "new package"
-  activity: when the activity plugin's subscriber is the only receiver of
-  ``package_create``'s ``action_succeeded`` signal, the action is called
-  underneath its wrapper (:func:`_quiet_create`) so that the subscriber does
-  not run a second ``package_show``; scheming validation is unchanged.
+* **Batches, one transaction each.** The batch's new datasets are made
+  together by :mod:`provision_bulk` (validated one by one with the scheming
+  create schema, written in one flush, dictized and indexed in bulk, their
+  "new package" activities added), its changed ones by ``package_patch``
+  (``defer_commit``); the rows' ``package_id`` are set and the batch commits
+  once. A worker killed mid-batch leaves nothing of that batch; a re-run does
+  the rest. A row that does not validate is reported and the rest of its
+  batch is written.
+* **package_create's result, not its cost.** The fast path is held to
+  ``package_create`` by tests (same ``package_show`` output, index row and
+  activity); it is not taken when a plugin changes what ``package_create``
+  does (:func:`provision_bulk.blockers`) or when
+  ``ckanext.satudata_planning.provision_fast`` is false: each dataset is then
+  made by ``package_create(defer_commit, return_id_only)`` and indexed by one
+  ``package_show`` (:func:`_index`; :func:`_quiet_create` when only the
+  activity plugin listens).
 * **Idempotent.** A row is found again by ``item.package_id``, falling back to a
   dataset whose ``satudata_item_id`` extra is the row's id (a JSONB query on
   ``package.extras``: a batch committed by a run whose row update was lost still
@@ -51,7 +55,9 @@ import ckan.model as model
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ckanext.satudata_planning import provision_bulk
 from ckanext.satudata_planning.model import Cycle, Item, ItemState
 from ckanext.satudata_planning.model.item import SOP_COLUMNS
 
@@ -62,6 +68,7 @@ SYNC_MAX_OPTION = "ckanext.satudata_planning.provision_sync_max"
 BATCH_OPTION = "ckanext.satudata_planning.provision_batch_size"
 PAUSE_OPTION = "ckanext.satudata_planning.provision_batch_pause"
 LOCK_WAIT_OPTION = "ckanext.satudata_planning.provision_lock_wait"
+FAST_OPTION = "ckanext.satudata_planning.provision_fast"
 QUEUE = "satudata"
 #: the extra that records which revision of the row the dataset was made from
 REVISION_KEY = "satudata_item_revision"
@@ -88,8 +95,10 @@ class Result:
     errors: list[dict[str, Any]] = field(default_factory=list)
     removed: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
-    #: seconds spent per phase (``datasets``: package_create/patch, ``index``,
-    #: ``commit``): where the time goes, for the benchmark and the logs
+    #: seconds spent per phase, for the benchmark and the logs: ``prepare``
+    #: (rows, names), ``validate`` / ``write`` (provision_bulk.create),
+    #: ``datasets`` (package_patch, package_create), ``show`` (dictize, show
+    #: schemas), ``index``, ``activity``, ``commit``
     timings: dict[str, float] = field(default_factory=dict)
 
     def timed(self, phase: str, seconds: float) -> None:
@@ -339,6 +348,16 @@ def _quiet_create() -> Optional[Callable[..., Any]]:
     return inner
 
 
+def fast_path() -> bool:
+    """Whether new datasets are made by :mod:`provision_bulk` (the default)."""
+    if not tk.asbool(tk.config.get(FAST_OPTION, True)):
+        return False
+    blockers = provision_bulk.blockers()
+    if blockers:
+        log.info("Provisioning with package_create: %s", "; ".join(blockers))
+    return not blockers
+
+
 def _index(
     package_ids: Sequence[str], *, user: str, new_ids: Collection[str] = ()
 ) -> None:
@@ -420,6 +439,7 @@ def run(
     wait = float(tk.config.get(LOCK_WAIT_OPTION) or 30)
     private = tk.asbool(tk.config.get(PRIVATE_OPTION, True))
     fields = dataset_fields()
+    fast = fast_path()
     result = Result(total=pending_count(cycle_id))
     model.Session.commit()
     failed: set[str] = set()
@@ -439,7 +459,7 @@ def run(
             model.Session.commit()
             break
         try:
-            created, updated = _batch(
+            created, updated, rejected = _batch(
                 ids,
                 user=user,
                 tahun=tahun,
@@ -447,6 +467,7 @@ def run(
                 private=private,
                 cycle_id=cycle_id,
                 result=result,
+                fast=fast,
             )
         except _RowFailed as e:
             model.Session.rollback()
@@ -462,6 +483,9 @@ def run(
         model.Session.commit()
         result.timed("commit", time.perf_counter() - committing)
         handled.update(ids)
+        for error in rejected:  # not written: the rest of the batch was
+            failed.add(error["item_id"])
+            result.errors.append(error)
         result.created += created
         result.updated += updated
         result.done += created + updated
@@ -483,6 +507,32 @@ class _RowFailed(Exception):
         self.item_id, self.kode, self.errors = item_id, kode, errors
 
 
+_LINK = sa.text(
+    f"UPDATE {Item.__table__.name} AS i SET package_id = v.package_id "  # noqa: S608
+    "FROM unnest(CAST(:ids AS text[]), CAST(:package_ids AS text[])) "
+    "AS v(id, package_id) WHERE i.id = v.id"
+)
+
+
+def _link(links: list[tuple[Item, str]]) -> None:
+    """Record each row's dataset (``item.package_id``) in one UPDATE.
+
+    Assigning the attributes would make the flush send one UPDATE per row;
+    the rows' objects are given the value as already stored.
+    """
+    if not links:
+        return
+    model.Session.execute(
+        _LINK,
+        {
+            "ids": [item.id for item, _p in links],
+            "package_ids": [package_id for _i, package_id in links],
+        },
+    )
+    for item, package_id in links:
+        set_committed_value(item, "package_id", package_id)
+
+
 def _batch(
     ids: list[str],
     *,
@@ -492,8 +542,15 @@ def _batch(
     private: bool,
     cycle_id: str,
     result: Result,
-) -> tuple[int, int]:
-    """Create or update the datasets of ``ids`` in the open transaction."""
+    fast: bool = False,
+) -> tuple[int, int, list[dict[str, Any]]]:
+    """Create or update the datasets of ``ids`` in the open transaction.
+
+    Returns (created, updated, rejected): ``rejected`` are the errors of rows
+    the fast path did not write because they did not validate (the others
+    are written); with package_create a row that does not validate raises
+    :class:`_RowFailed` (package_create rolls the transaction back).
+    """
     started = time.perf_counter()
     items = list(
         model.Session.execute(
@@ -516,15 +573,8 @@ def _batch(
     by_item = _existing_by_item([i.id for i in items if i.package_id not in live])
     wanted = {i.id: slug(i.kode_data, i.tahun or tahun) for i in items}
     taken = _taken_names(list(wanted.values()))
-    created = updated = 0
+    updated = 0
     touched: list[str] = []
-    quiet: set[str] = set()
-    create = _quiet_create()
-    if create is None or not plugins.plugin_loaded("activity"):
-        create = tk.get_action("package_create")
-        quiet_create = False
-    else:
-        quiet_create = True
     create_ctx_base = {
         "user": user,
         # check_access looks the user up once per context otherwise
@@ -534,41 +584,87 @@ def _batch(
         "defer_commit": True,
         "return_id_only": True,
     }
+    new: list[tuple[Item, dict[str, Any]]] = []
+    links: list[tuple[Item, str]] = []
     for item in items:
         data = dataset_dict(item, fields=fields, nomor_sk=nomor_sk, tahun=tahun)
         package_id = (
             item.package_id if item.package_id in live else by_item.get(item.id)
         )
-        try:
-            if package_id:
+        if package_id:
+            try:
                 patch = {**data, "id": package_id}
                 tk.get_action("package_patch")(dict(create_ctx_base), patch)
-                updated += 1
-            else:
-                name = wanted[item.id]
-                if name in taken:
-                    name = f"{name[:80]}-{item.id[:8]}"
-                ctx = dict(create_ctx_base)
-                if quiet_create:  # what the action wrapper would add
-                    ctx.setdefault("model", model)
-                    ctx.setdefault("session", model.Session)
-                package_id = create(
-                    ctx, {**data, "name": name, "private": private, "type": "dataset"}
-                )
-                if quiet_create:
-                    quiet.add(package_id)
-                taken.add(name)
-                created += 1
+            except tk.ValidationError as e:
+                raise _RowFailed(item.id, item.kode_data, e.error_dict) from None
+            updated += 1
+            links.append((item, package_id))
+            touched.append(package_id)
+            continue
+        name = wanted[item.id]
+        if name in taken:
+            name = f"{name[:80]}-{item.id[:8]}"
+        taken.add(name)
+        new.append(
+            (item, {**data, "name": name, "private": private, "type": "dataset"})
+        )
+    rejected: list[dict[str, Any]] = []
+    bulk_ids: set[str] = set()
+    slow = new
+    if fast and new:
+        result.timed("prepare", time.perf_counter() - started)
+        by_id = {item.id: item for item, _data in new}
+        try:
+            made = provision_bulk.create(
+                [(item.id, data) for item, data in new], user=user, timer=result.timed
+            )
+        except provision_bulk.RowError as e:
+            raise _RowFailed(e.key, by_id[e.key].kode_data, e.errors) from None
+        for key, package_id in made.ids.items():
+            links.append((by_id[key], package_id))
+            touched.append(package_id)
+            bulk_ids.add(package_id)
+        rejected = [
+            {"item_id": key, "kode_data": by_id[key].kode_data, "errors": errors}
+            for key, errors in made.errors.items()
+        ]
+        declined = set(made.declined)
+        slow = [(item, data) for item, data in new if item.id in declined]
+        started = time.perf_counter()
+    quiet: set[str] = set()
+    create = None if fast else _quiet_create()
+    if create is None or not plugins.plugin_loaded("activity"):
+        create = tk.get_action("package_create")
+        quiet_create = False
+    else:
+        quiet_create = True
+    for item, data in slow:
+        ctx = dict(create_ctx_base)
+        if quiet_create:  # what the action wrapper would add
+            ctx.setdefault("model", model)
+            ctx.setdefault("session", model.Session)
+        try:
+            package_id = create(ctx, data)
         except tk.ValidationError as e:
             raise _RowFailed(item.id, item.kode_data, e.error_dict) from None
-        item.package_id = package_id
+        if quiet_create:
+            quiet.add(package_id)
+        links.append((item, package_id))
         touched.append(package_id)
+    _link(links)
     model.Session.flush()
     indexing = time.perf_counter()
+    # "datasets": package_patch/package_create (all of it on the slow path)
     result.timed("datasets", indexing - started)
-    _index(touched, user=user, new_ids=quiet)
-    result.timed("index", time.perf_counter() - indexing)
-    return created, updated
+    if fast:
+        provision_bulk.index(
+            touched, user=user, new_ids=sorted(bulk_ids), timer=result.timed
+        )
+    else:
+        _index(touched, user=user, new_ids=quiet)
+        result.timed("index", time.perf_counter() - indexing)
+    created = len(new) - len(rejected)
+    return created, updated, rejected
 
 
 # --- progress in Redis --------------------------------------------------------------
@@ -592,7 +688,8 @@ def write_status(cycle_id: str, **values: Any) -> dict[str, Any]:
     raw = conn.get(key)
     status = json.loads(raw) if raw else {}
     status.update(values)
-    status["updated"] = dt.datetime.now(dt.timezone.utc).isoformat()
+    # not "updated": that key is the run's count of updated datasets
+    status["updated_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
     conn.set(key, json.dumps(status, default=str), ex=STATUS_TTL)
     return status
 
@@ -605,6 +702,16 @@ def read_status(cycle_id: str) -> dict[str, Any]:
         log.warning("Could not read provisioning status: %s", e)
         return {}
     return json.loads(raw) if raw else {}
+
+
+def failure_message(error: BaseException) -> str:
+    """One readable line for a failed run (the status, the CLI): a database
+    error's own message, without SQLAlchemy's statement and parameters."""
+    orig = getattr(error, "orig", None)
+    text = str(orig if isinstance(error, sa.exc.DBAPIError) and orig else error)
+    return " ".join(t.strip() for t in text.splitlines() if t.strip())[:300] or (
+        type(error).__name__
+    )
 
 
 def _safe_status(cycle_id: str, **values: Any) -> None:
@@ -663,7 +770,7 @@ def tracked_run(
         _safe_status(
             cycle_id,
             state=GAGAL,
-            errors=[{"errors": {"job": [str(e)]}}],
+            errors=[{"errors": {"job": [failure_message(e)]}}],
             finished=dt.datetime.now(dt.timezone.utc).isoformat(),
         )
         raise
@@ -711,17 +818,22 @@ def active_run(cycle_id: str) -> Optional[dict[str, Any]]:
     if status.get("state") not in (ANTRI, BERJALAN):
         return None
     try:
-        updated = dt.datetime.fromisoformat(status["updated"])
+        written = dt.datetime.fromisoformat(status["updated_at"])
     except (KeyError, TypeError, ValueError):
         return None
-    if dt.datetime.now(dt.timezone.utc) - updated > STALE_AFTER:
+    if dt.datetime.now(dt.timezone.utc) - written > STALE_AFTER:
         return None
     return status
 
 
 def enqueue(cycle_id: str, user: str, title: str) -> str:
     """Queue one job for the run; raises Redis errors (the action turns them
-    into a ValidationError) before anything is written to the database."""
+    into a ValidationError) before anything is written to the database.
+
+    A job that could not be queued leaves the status as it was: a stray
+    ``antri`` would keep the button off for :data:`STALE_AFTER`.
+    """
+    previous = _redis().get(status_key(cycle_id))
     write_status(
         cycle_id,
         state=ANTRI,
@@ -733,12 +845,29 @@ def enqueue(cycle_id: str, user: str, title: str) -> str:
         finished=None,
         queued=dt.datetime.now(dt.timezone.utc).isoformat(),
     )
-    queued = tk.enqueue_job(
-        job,
-        [cycle_id, user],
-        title=title,
-        queue=QUEUE,
-        rq_kwargs={"timeout": 6 * 3600},
-    )
-    write_status(cycle_id, job_id=queued.id)
+    try:
+        queued = tk.enqueue_job(
+            job,
+            [cycle_id, user],
+            title=title,
+            queue=QUEUE,
+            rq_kwargs={"timeout": 6 * 3600},
+        )
+    except Exception:
+        _restore_status(cycle_id, previous)
+        raise
+    # queued: the job writes its id itself when it starts, should this fail
+    _safe_status(cycle_id, job_id=queued.id)
     return queued.id
+
+
+def _restore_status(cycle_id: str, raw: Optional[bytes]) -> None:
+    """Put back the status as it was (best effort: Redis may be gone)."""
+    try:
+        conn = _redis()
+        if raw is None:
+            conn.delete(status_key(cycle_id))
+        else:
+            conn.set(status_key(cycle_id), raw, ex=STATUS_TTL)
+    except Exception as e:
+        log.warning("Could not restore provisioning status: %s", e)

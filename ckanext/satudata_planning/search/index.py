@@ -8,13 +8,20 @@
 and only the sending lands here, in CKAN's session: the row is written in the
 action's transaction and committed with it (``defer_commit`` keeps meaning
 "not yet committed").
+
+Inside :func:`batched_writes` (step 10's provisioning), the documents CKAN
+sends are collected and written together by :func:`write_docs_bulk`: the same
+rows and facet rows as :func:`write_docs`, in three statements for the batch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any, Optional
 
 import ckan.model as model
@@ -326,6 +333,133 @@ def write_docs(docs: list[dict[str, Any]]) -> None:
             ) from e
 
 
+# The bulk form of _UPSERT: every row of the batch in one statement, its
+# values one JSON array (jsonb_to_recordset), the vector computed per row
+# exactly as _UPSERT computes it.
+_RECORD_TYPES = {
+    "private": "boolean",
+    "metadata_created": "timestamp",
+    "metadata_modified": "timestamp",
+    "permission_labels": "text[]",
+}
+_TEXT_COLUMNS = ("text_a", "text_b", "text_c", "text_d")
+_UPSERT_MANY = sa.text(
+    "INSERT INTO {table} ({columns}, search_vector, indexed_at) "  # noqa: S608
+    "SELECT {values}, {vector}, now() "
+    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({record}) "
+    "ON CONFLICT (id) DO UPDATE SET {updates}, "
+    "search_vector = EXCLUDED.search_vector, indexed_at = EXCLUDED.indexed_at "
+    "RETURNING id, doc_id".format(
+        table=T.name,
+        columns=", ".join(_ROW_COLUMNS),
+        values=", ".join(
+            f"CAST(r.{c} AS {_CASTS[c]})" if c in ("data", "fields") else f"r.{c}"
+            for c in _ROW_COLUMNS
+        ),
+        vector=_VECTOR.replace(":text_", "r.text_"),
+        record=", ".join(
+            f"{c} {_RECORD_TYPES.get(c, 'text')}" for c in _ROW_COLUMNS + _TEXT_COLUMNS
+        ),
+        updates=", ".join(f"{c} = EXCLUDED.{c}" for c in _ROW_COLUMNS if c != "id"),
+    )
+)
+# Every document's facet rows made exactly its pairs, for the whole batch.
+_TRIPLES = (
+    "unnest(CAST(:doc_ids AS bigint[]), CAST(:fields AS text[]), "
+    "CAST(:values AS text[])) AS u(d, f, v)"
+)
+_SYNC_FACETS_MANY = sa.text(
+    "WITH wanted AS (SELECT u.d AS doc_id, t.term_id "  # noqa: S608
+    f"FROM {TERMS.name} t JOIN {_TRIPLES} ON t.field = u.f AND t.value = u.v), "
+    f"gone AS (DELETE FROM {F.name} x WHERE x.doc_id = ANY(CAST(:docs AS bigint[])) "
+    "AND NOT EXISTS (SELECT 1 FROM wanted w "
+    "WHERE w.doc_id = x.doc_id AND w.term_id = x.term_id)) "
+    f"INSERT INTO {F.name} (term_id, doc_id) SELECT term_id, doc_id FROM wanted "
+    "ON CONFLICT DO NOTHING"
+)
+
+
+def _record(doc: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """``row_values`` of one document as a JSON object for ``_UPSERT_MANY``,
+    and its facet pairs (what ``write_docs`` gives ``write_facets``)."""
+    values = row_values(doc)
+    for key in ("metadata_created", "metadata_modified"):
+        if values[key] is not None:
+            values[key] = values[key].isoformat()
+    pairs = facet_pairs(json.loads(values["fields"]))
+    return {k: values[k] for k in _ROW_COLUMNS + _TEXT_COLUMNS}, pairs
+
+
+def write_docs_bulk(docs: list[dict[str, Any]]) -> None:
+    """What :func:`write_docs` stores for ``docs``, in three statements.
+
+    The rows (one INSERT ... ON CONFLICT for all of them), the terms not seen
+    before, then every document's facet rows. A document given twice is
+    written once, as its last version (as two ``write_docs`` would leave it).
+    """
+    if not docs:
+        return
+    latest = {doc["id"]: doc for doc in docs}
+    bump_generation()
+    try:
+        records = {key: _record(doc) for key, doc in latest.items()}
+        params = {
+            "rows": json.dumps([r[0] for r in records.values()], default=str),
+            "stem_config": text_search_config(),
+            "simple_config": "simple",
+            "separator": SEPARATOR,
+        }
+        doc_ids = dict(model.Session.execute(_UPSERT_MANY, params).all())
+        triples = [
+            (doc_ids[key], field, value)
+            for key, (_values, pairs) in records.items()
+            for field, value in pairs
+        ]
+        pairs = sorted({(f, v) for _d, f, v in triples})
+        if pairs:
+            model.Session.execute(
+                _INSERT_TERMS,
+                {"fields": [p[0] for p in pairs], "values": [p[1] for p in pairs]},
+            )
+        model.Session.execute(
+            _SYNC_FACETS_MANY,
+            {
+                "docs": list(doc_ids.values()),
+                "doc_ids": [t[0] for t in triples],
+                "fields": [t[1] for t in triples],
+                "values": [t[2] for t in triples],
+            },
+        )
+    except SQLAlchemyError as e:
+        raise SearchIndexError(
+            f"Could not index {len(latest)} datasets ({next(iter(latest))}, ...): {e}"
+        ) from e
+
+
+_batch: ContextVar[Optional[list[dict[str, Any]]]] = ContextVar(
+    "satudata_search_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def batched_writes() -> Iterator[list[dict[str, Any]]]:
+    """Collect the documents CKAN sends to the index, write them at the end.
+
+    Inside the block, ``index_package`` (CKAN's, unchanged: it still builds
+    each document) hands its document to a list instead of writing it; on
+    leaving the block without an error they are written by
+    :func:`write_docs_bulk`, in the caller's transaction. Nothing in the block
+    may read the index expecting its own documents there.
+    """
+    docs: list[dict[str, Any]] = []
+    token = _batch.set(docs)
+    try:
+        yield docs
+    finally:
+        _batch.reset(token)
+    write_docs_bulk(docs)
+
+
 def vacuum_tables() -> None:
     """VACUUM ANALYZE the index tables, after a bulk rebuild (committed first).
 
@@ -349,6 +483,10 @@ class _Connection:
     url = "postgresql:satudata_search_index"
 
     def add(self, docs: list[dict[str, Any]], commit: bool = False, **_: Any) -> None:
+        batch = _batch.get()
+        if batch is not None:  # inside batched_writes(): written at its end
+            batch.extend(docs)
+            return
         write_docs(docs)
 
     def commit(self, **_: Any) -> None:

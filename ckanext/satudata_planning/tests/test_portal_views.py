@@ -68,6 +68,16 @@ def test_status_json(app, actors, cycle, call_as):
     assert res.status_code == 200
     data = res.get_json()
     assert (data["state"], data["done"], data["pending"]) == ("selesai", 4, 0)
+    # the run's counts, not the time the status was written
+    assert (data["created"], data["updated"]) == (4, 0)
+    assert data["updated_at"].startswith("20")
+
+
+def test_last_run_reads_as_counts(app, actors, cycle, call_as):
+    call_as("satudata_provision", actors.walidata, cycle_id=cycle["id"])
+    login(app, actors.walidata)
+    page = app.get("/perencanaan/2027/portal").get_data(as_text=True)
+    assert "Proses terakhir: 4 dibuat, 0 diperbarui." in page
 
 
 def test_progress_csv(app, actors, cycle, call_as):
