@@ -23,11 +23,26 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
+import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchQueryError
+
+
+def _(message: str) -> str:
+    """``tk._`` at raise time, never at import; the English msgid where no
+    request chooses a language (CLI, jobs: CKAN's locale selector reads the
+    request there and raises ``RuntimeError``), like ``sop.current_lang``. A
+    bad query must stay a ``SearchQueryError`` (400), whatever runs it."""
+    try:
+        return tk._(message)
+    except RuntimeError:
+        return message
+
 
 # Characters that end a bare term (unless escaped with a backslash).
 _SPECIAL = set('()[]{}:"^~')
 _WS = re.compile(r"\s+")
+#: What a person typed for a token kind, in messages.
+_SYMBOL = {"RPAREN": "')'"}
 
 
 @dataclass(frozen=True)
@@ -101,7 +116,7 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     i, n = 0, len(text)
     if "{!" in text:
-        raise SearchQueryError("Local parameters are not supported")
+        raise SearchQueryError(_("Local parameters are not supported"))
     while i < n:
         c = text[i]
         if c.isspace():
@@ -140,7 +155,8 @@ def tokenize(text: str) -> list[Token]:
             token, i = _read_range(text, i)
             tokens.append(token)
         elif c in "]}":
-            raise SearchQueryError(f"Unexpected '{c}' at position {i}")
+            raise SearchQueryError(_("Unexpected {found} at position {position}")
+                                   .format(found=repr(c), position=i))
         else:
             value, i = _read_term(text, i)
             if value in ("AND", "OR", "NOT"):
@@ -163,7 +179,7 @@ def _read_quoted(text: str, i: int) -> tuple[str, int]:
             return "".join(out), i + 1
         out.append(c)
         i += 1
-    raise SearchQueryError("Unterminated quoted string")
+    raise SearchQueryError(_("A quoted phrase is not closed (\")"))
 
 
 def _read_term(text: str, i: int) -> tuple[str, int]:
@@ -172,7 +188,8 @@ def _read_term(text: str, i: int) -> tuple[str, int]:
         c = text[i]
         if c == "\\":
             if i + 1 >= len(text):
-                raise SearchQueryError("Dangling escape character")
+                raise SearchQueryError(
+                    _("The query ends with an escape character (\\)"))
             out.append("\\" + text[i + 1] if text[i + 1] in "*?" else text[i + 1])
             i += 2
             continue
@@ -191,13 +208,13 @@ def _read_range(text: str, i: int) -> tuple[Token, int]:
     while j < len(text) and text[j] not in "]}":
         j += 1
     if j >= len(text):
-        raise SearchQueryError("Unterminated range")
+        raise SearchQueryError(_("A range is not closed (] or })"))
     include_high = text[j] == "]"
     parts = _WS.split(text[i + 1 : j].strip())
     if len(parts) != 3 or parts[1] != "TO":
-        raise SearchQueryError(
+        raise SearchQueryError(_(
             "A range must read [low TO high], e.g. [2024-01-01T00:00:00Z TO *]"
-        )
+        ))
     low, high = (_range_value(p) for p in (parts[0], parts[2]))
     return Token("RANGE", "", i, (low, high, include_low, include_high)), j + 1
 
@@ -223,9 +240,9 @@ class Parser:
         node = self._or(None)
         if self.pos < len(self.tokens):
             tok = self.tokens[self.pos]
-            raise SearchQueryError(
-                f"Unexpected {tok.value or tok.kind!r} at position {tok.pos}"
-            )
+            raise SearchQueryError(_("Unexpected {found} at position {position}")
+                                   .format(found=repr(tok.value or tok.kind),
+                                           position=tok.pos))
         return node
 
     # helpers
@@ -235,8 +252,12 @@ class Parser:
     def _take(self, kind: str) -> Token:
         tok = self._peek()
         if tok is None or tok.kind != kind:
-            found = "end of query" if tok is None else repr(tok.value or tok.kind)
-            raise SearchQueryError(f"Expected {kind}, found {found}")
+            expected = _SYMBOL.get(kind, kind)
+            if tok is None:
+                raise SearchQueryError(_("Expected {expected} before the end of the "
+                                         "query").format(expected=expected))
+            raise SearchQueryError(_("Expected {expected}, found {found}").format(
+                expected=expected, found=repr(tok.value or tok.kind)))
         self.pos += 1
         return tok
 
@@ -259,7 +280,7 @@ class Parser:
     def _unary(self, fld: Optional[str]) -> Node:
         tok = self._peek()
         if tok is None:
-            raise SearchQueryError("Query ends where a term was expected")
+            raise SearchQueryError(_("Query ends where a term was expected"))
         if tok.kind in ("PLUS",):
             self.pos += 1
             return self._unary(fld)
@@ -278,7 +299,7 @@ class Parser:
             if nxt is not None and nxt.kind == "TERM" and _is_number(nxt.value):
                 self.pos += 1
             elif tok.kind == "CARET":
-                raise SearchQueryError("A boost (^) needs a number")
+                raise SearchQueryError(_("A boost (^) needs a number"))
 
     def _primary(self, fld: Optional[str]) -> Node:
         tok = self._peek()
@@ -291,10 +312,11 @@ class Parser:
         nxt = self.tokens[self.pos + 1] if self.pos + 1 < len(self.tokens) else None
         if tok.kind == "TERM" and nxt is not None and nxt.kind == "COLON":
             if fld is not None:
-                raise SearchQueryError("A field cannot be named inside a field group")
+                raise SearchQueryError(
+                    _("A field cannot be named inside a field group"))
             name = tok.value.replace("\\", "")
             if re.fullmatch(r"_(query|val)_", name):
-                raise SearchQueryError("Magic fields are not supported")
+                raise SearchQueryError(_("Magic fields are not supported"))
             self.pos += 2
             return self._value(name if name != "*" else "*")
         return self._value(fld)
@@ -302,10 +324,10 @@ class Parser:
     def _value(self, fld: Optional[str]) -> Node:
         tok = self._peek()
         if tok is None:
-            raise SearchQueryError("Query ends where a value was expected")
+            raise SearchQueryError(_("Query ends where a value was expected"))
         if tok.kind == "LPAREN":
             if fld == "*":
-                raise SearchQueryError("'*:' needs '*'")
+                raise SearchQueryError(_("'*:' needs '*'"))
             self.pos += 1
             node = self._or(fld)
             self._take("RPAREN")
@@ -320,14 +342,14 @@ class Parser:
         if tok.kind == "TERM":
             self.pos += 1
             return _term(fld, tok.value)
-        raise SearchQueryError(
-            f"Unexpected {tok.value or tok.kind!r} at position {tok.pos}"
-        )
+        raise SearchQueryError(_("Unexpected {found} at position {position}")
+                               .format(found=repr(tok.value or tok.kind),
+                                       position=tok.pos))
 
 
 def _field(fld: Optional[str]) -> Optional[str]:
     if fld == "*":
-        raise SearchQueryError("'*:' is only allowed as '*:*'")
+        raise SearchQueryError(_("'*:' is only allowed as '*:*'"))
     return fld
 
 
@@ -338,17 +360,17 @@ def _term(fld: Optional[str], raw: str) -> Node:
             return MatchAll()
         return Exists(fld)
     if fld == "*":
-        raise SearchQueryError("'*:' is only allowed as '*:*'")
+        raise SearchQueryError(_("'*:' is only allowed as '*:*'"))
     prefix = raw.endswith("*") and not raw.endswith("\\*")
     body = raw[:-1] if prefix else raw
     unescaped = body.replace("\\*", "").replace("\\?", "")
     if "*" in unescaped or "?" in unescaped:
-        raise SearchQueryError(
+        raise SearchQueryError(_(
             "Wildcards are only supported at the end of a term (e.g. pendid*)"
-        )
+        ))
     body = body.replace("\\*", "*").replace("\\?", "?")
     if prefix and not body:
-        raise SearchQueryError("A wildcard needs at least one character before it")
+        raise SearchQueryError(_("A wildcard needs at least one character before it"))
     return Term(fld, body, prefix)
 
 

@@ -29,6 +29,7 @@ from .model import search_facet_table as F
 from .model import search_index_table as T
 from .model import search_state_table as S
 from .model import search_term_table as TERMS
+from .parser import _
 
 # Fields with a column of their own: exact, case-sensitive string matches.
 COLUMN_FIELDS = (
@@ -94,7 +95,7 @@ _UNITS = {
 
 def _field_name(name: str) -> str:
     if not _FIELD_NAME.match(name):
-        raise SearchQueryError(f"Invalid field name: {name!r}")
+        raise SearchQueryError(_("Invalid field name: {name}").format(name=repr(name)))
     return name
 
 
@@ -173,7 +174,8 @@ class Compiler:
             return self._value(node.field, node.text, False, node.prefix, negated)
         if isinstance(node, P.Phrase):
             return self._value(node.field, node.text, True, False, negated)
-        raise SearchQueryError(f"Unsupported query part: {node!r}")
+        raise SearchQueryError(
+            _("Unsupported query part: {part}").format(part=repr(node)))
 
     # values
     def _value(
@@ -205,13 +207,13 @@ class Compiler:
         if fld in DATE_COLUMNS:
             stamp = parse_date(text)
             if stamp is None:
-                raise SearchQueryError(f"Invalid date for {fld}: {text!r}")
+                raise SearchQueryError(_("Invalid date for {field}: {value}").format(
+                    field=fld, value=repr(text)))
             return sa.and_(T.c[fld].isnot(None), T.c[fld] == stamp)
         if fld == "permission_labels":
             if prefix:
                 raise SearchQueryError(
-                    "Wildcards are not supported on permission_labels"
-                )
+                    _("Wildcards are not supported on permission_labels"))
             return T.c.permission_labels.contains([text])
         if fld in COLUMN_FIELDS:
             col = T.c[fld]
@@ -283,7 +285,8 @@ class Compiler:
 
     def _range(self, node: P.Range) -> Any:
         if node.field is None or node.field in VECTOR_FIELDS:
-            raise SearchQueryError("Ranges need a field, e.g. tahun:[2020 TO 2025]")
+            raise SearchQueryError(
+                _("Ranges need a field, e.g. tahun:[2020 TO 2025]"))
         fld = _field_name(node.field)
         low, high = node.low, node.high
         bounds = [b for b in (low, high) if b is not None]
@@ -324,7 +327,8 @@ class Compiler:
             return None
         stamp = parse_date(value)
         if stamp is None:
-            raise SearchQueryError(f"Invalid date for {fld}: {value!r}")
+            raise SearchQueryError(_("Invalid date for {field}: {value}").format(
+                field=fld, value=repr(value)))
         return stamp
 
     @staticmethod
@@ -353,7 +357,8 @@ def _int(query: dict[str, Any], key: str, default: int) -> int:
     try:
         return int(query.get(key, default))
     except (TypeError, ValueError):
-        raise SearchQueryError(f"{key} must be a whole number") from None
+        raise SearchQueryError(
+            _("{parameter} must be a whole number").format(parameter=key)) from None
 
 
 class PgPackageSearchQuery(PackageSearchQuery):
@@ -380,7 +385,8 @@ class PgPackageSearchQuery(PackageSearchQuery):
         )
         row = model.Session.execute(stmt).first()
         if row is None:
-            raise SearchError(f"Dataset not found in the search index: {reference}")
+            raise SearchError(_("Dataset not found in the search index: {reference}")
+                              .format(reference=reference))
         doc = dict(row.data)
         doc["data_dict"] = row.data_dict
         doc["validated_data_dict"] = row.validated_data_dict
@@ -395,7 +401,8 @@ class PgPackageSearchQuery(PackageSearchQuery):
         """Search; sets ``results``, ``count`` and ``facets`` like CKAN's Solr query."""
         if not set(query.keys()) <= VALID_SOLR_PARAMETERS:
             invalid = sorted(set(query.keys()) - VALID_SOLR_PARAMETERS)
-            raise SearchQueryError(f"Invalid search parameters: {invalid}")
+            raise SearchQueryError(_("Invalid search parameters: {names}").format(
+                names=", ".join(invalid)))
 
         compiler = Compiler(text_search_config())
         conds = self._conditions(query, compiler, permission_labels)
@@ -413,7 +420,7 @@ class PgPackageSearchQuery(PackageSearchQuery):
         rows = _int(query, "rows", 10)
         start = _int(query, "start", 0)
         if rows < 0 or start < 0:
-            raise SearchQueryError("rows and start must not be negative")
+            raise SearchQueryError(_("rows and start must not be negative"))
         order = self._order(query.get("sort"), rank)
         fl = [f for f in re.split(r"[\s,]+", str(query.get("fl") or "name")) if f]
 
@@ -433,7 +440,8 @@ class PgPackageSearchQuery(PackageSearchQuery):
                 self.count, self.facets, page = answer
                 self.results = self._results(page, fl)
         except DBAPIError as e:
-            raise SearchQueryError(f"Search query failed: {e.orig}") from None
+            raise SearchQueryError(_("Search query failed: {error}").format(
+                error=e.orig)) from None
 
         if query.get("fl") in ("id", "name"):
             self.results = [r.get(query["fl"]) for r in self.results]
@@ -491,10 +499,10 @@ class PgPackageSearchQuery(PackageSearchQuery):
             if not parts:
                 continue
             if len(parts) != 2 or parts[1].lower() not in ("asc", "desc"):
-                raise SearchQueryError('Invalid "sort" parameter')
+                raise SearchQueryError(_('Invalid "sort" parameter'))
             name, direction = parts[0], parts[1].lower()
             if not _FIELD_NAME.match(name):
-                raise SearchQueryError('Invalid "sort" parameter')
+                raise SearchQueryError(_('Invalid "sort" parameter'))
             if name == "score":
                 if rank is None:  # no free text: every score is the same
                     continue

@@ -160,6 +160,86 @@ def test_publish_sets_the_flags_and_mails_each_producer_its_own_rows(
     assert model.Session.query(Event).filter_by(action="sk_publish").count() == 1
 
 
+def _subject(message: Message) -> str:
+    """The decoded subject, header folding undone."""
+    return " ".join(str(email.header.make_header(email.header.decode_header(
+        message["Subject"]))).split())
+
+
+def test_the_email_is_written_in_indonesian_by_default(actors, call_as, storage,
+                                                       smtp):
+    """ckan.locale_default = id: every sentence comes from the catalogue."""
+    seeded_cycle(call_as, actors, 8)
+    call_as("satudata_sk_publish", actors.walidata, cycle_id=2027)
+    message = smtp.to(actors.produsen["email"])[0]
+    text = _body(message)
+    assert text.startswith("Yth. Operator Dinkes,\n")
+    assert ("Keputusan Perencanaan Daftar Data Kota Pekalongan Tahun 2027 telah "
+            "ditetapkan dan dipublikasikan dengan Nomor "
+            f"{DOC_NUMBERS['sk']} tanggal 15 September 2026.") in text
+    assert "SK dan Daftar Data yang disepakati dapat dilihat dan diunduh di:" in text
+    assert "Berikut butir data yang menjadi tanggung jawab perangkat daerah" in text
+    assert "Dinas Kesehatan (2 butir)" in text
+    # plain text, not HTML: the name is sent as typed, never entity-escaped
+    assert f"| {SCRIPT_NAME} | Frekuensi: Tahunan | Jadwal rilis: 15 Maret 2027" \
+        in text
+    assert "&lt;" not in text
+    assert "Mohon data tersebut dikumpulkan" in text and "Terima kasih." in text
+    for english in ("Dear", "decree", "Frequency", "Release", "Thank you", "items"):
+        assert english not in text
+    assert _subject(message) == (
+        f"SK Daftar Data Tahun 2027 Nomor {DOC_NUMBERS['sk']} telah dipublikasikan")
+
+
+def test_the_email_is_written_in_english_on_an_english_site(
+        actors, call_as, storage, smtp, monkeypatch):
+    """The site's language, not the publisher's request: English msgids,
+    English labels and dates when ckan.locale_default = en."""
+    seeded_cycle(call_as, actors, 8)
+    monkeypatch.setitem(tk.config, "ckan.locale_default", "en")
+    call_as("satudata_sk_publish", actors.walidata, cycle_id=2027)
+    message = smtp.to(actors.produsen["email"])[0]
+    text = _body(message)
+    assert text.startswith("Dear Operator Dinkes,\n")
+    assert ("has been adopted and published as number "
+            f"{DOC_NUMBERS['sk']} of September 15, 2026.") in text
+    assert "Dinas Kesehatan (2 items)" in text
+    assert "| Jumlah Puskesmas | Frequency: Yearly | Release: February 15, 2027" \
+        in text
+    assert "Thank you." in text
+    for indonesian in ("Yth.", "Keputusan", "Frekuensi", "butir", "Mohon",
+                       "Terima kasih"):
+        assert indonesian not in text
+    assert _subject(message) == (
+        f"Decree (SK) on the Data List 2027 number {DOC_NUMBERS['sk']} published")
+
+
+def test_the_cli_resend_mails_in_the_site_language_outside_a_request(
+        actors, call_as, storage, smtp):
+    """``ckan satudata resend-sk`` has no request: the e-mail is still
+    translated (CKAN's own request context is borrowed)."""
+    import flask
+
+    from ckanext.satudata_planning.logic.action import document
+
+    seeded_cycle(call_as, actors, 8)
+    call_as("satudata_sk_publish", actors.walidata, cycle_id=2027)
+    cycle = Cycle.get(2027)
+    user = model.User.by_name(actors.produsen["name"])
+    sk = Document.get(cycle.id, "sk")
+    rows = dict((u.name, r) for u, r in document.producer_recipients(cycle))
+    ctx = flask.globals.request_ctx._get_current_object()  # the fixture's
+    ctx.pop()
+    try:
+        assert not flask.has_request_context()
+        subject, text = document._email(cycle, sk, user, rows[user.name])
+    finally:
+        ctx.push()
+    assert text.startswith("Yth. Operator Dinkes,\n")
+    assert "Frekuensi: Tahunan" in text
+    assert subject.startswith("SK Daftar Data Tahun 2027")
+
+
 def test_a_failed_email_is_reported_and_publication_stands(actors, call_as, storage,
                                                            smtp):
     seeded_cycle(call_as, actors, 8)

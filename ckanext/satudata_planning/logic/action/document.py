@@ -21,11 +21,12 @@ Examples (ckanapi)::
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Optional
 
 import ckan.model as model
@@ -579,6 +580,35 @@ def producer_recipients(cycle: Cycle) -> list[tuple[model.User, list[dict[str, A
     return list(users.values())
 
 
+def mail_locale(user: model.User) -> str:
+    """The language of ``user``'s e-mails: the site's (``ckan.locale_default``).
+
+    CKAN keeps no language per user, and the person publishing may browse in
+    another language than the producers read: the request's language is not
+    theirs."""
+    return tk.config.get("ckan.locale_default") or "id"
+
+
+@contextlib.contextmanager
+def _mail_language(locale: str) -> Iterator[None]:
+    """Render CKAN templates and ``tk._`` in ``locale``, inside or outside a
+    request: the CLI (``resend-sk``) has none, so borrow the one CKAN itself
+    uses for ``h.url_for`` there."""
+    import flask
+    import flask_babel
+    from ckan.lib import helpers as h
+
+    borrowed = None if flask.has_request_context() else h._get_auto_flask_context()
+    if borrowed is not None:
+        borrowed.push()
+    try:
+        with flask_babel.force_locale(locale):
+            yield
+    finally:
+        if borrowed is not None:
+            borrowed.pop()
+
+
 def _email(
     cycle: Cycle,
     sk: Optional[Document],
@@ -586,38 +616,47 @@ def _email(
     rows: Iterable[dict[str, Any]],
 ) -> tuple[str, str]:
     """Subject and text of one e-mail, from ``templates/satudata/emails/
-    sk_published_subject.txt`` and ``sk_published.txt`` (Indonesian, like the
-    documents: the region edits the wording there, as CKAN's own e-mails)."""
-    import jinja2
+    sk_published_subject.txt`` and ``sk_published.txt``, in the recipient's
+    language (:func:`mail_locale`): English msgids through the catalogue like
+    every screen, so the region edits the wording in the templates and the
+    ``.po``, as with CKAN's own e-mails."""
+    from babel.dates import format_date
+    from ckan.lib.base import render
 
-    from ckanext.satudata_planning.documents import indonesian, item_row
+    from ckanext.satudata_planning import vocabularies
+    from ckanext.satudata_planning.documents.context import as_date, text
 
-    folder = os.path.join(
-        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-        "templates",
-    )
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
-        autoescape=False,
-        keep_trailing_newline=True,
-    )
+    locale = mail_locale(user)
+    lang = "en" if locale.startswith("en") else "id"
+
+    def day(value: Any) -> str:
+        d = as_date(value)
+        return format_date(d, "long", locale=locale) if d else ""
+
     groups: dict[str, list[dict[str, str]]] = {}
     for row in rows:
-        groups.setdefault(row["organization_title"], []).append(item_row(row))
+        groups.setdefault(text(row["organization_title"]), []).append({
+            "kode_data": text(row.get("kode_data")),
+            "nama_data": text(row.get("nama_data")),
+            "frekuensi": vocabularies.label("frekuensi", row.get("frekuensi"), lang)
+            if row.get("frekuensi") else "",
+            "jadwal_rilis": day(row.get("jadwal_rilis")),
+        })
     site = (tk.config.get("ckan.site_url") or "").rstrip("/")
     variables = {
         "user": user.display_name,
         "tahun": cycle.tahun,
         "judul": cycle.judul,
         "nomor": (sk.nomor if sk else "") or "",
-        "tanggal": indonesian.tanggal(sk.tanggal) if sk and sk.tanggal else "",
+        "tanggal": day(sk.tanggal) if sk else "",
         "link": f"{site}/perencanaan/{cycle.tahun}",
         "site_title": tk.config.get("ckan.site_title") or "",
         "groups": sorted(groups.items()),
     }
-    subject = env.get_template(EMAIL_SUBJECT_TEMPLATE).render(variables)
-    return " ".join(subject.split()), env.get_template(EMAIL_TEMPLATE).render(
-        variables)
+    with _mail_language(locale):
+        subject = render(EMAIL_SUBJECT_TEMPLATE, variables)
+        body = render(EMAIL_TEMPLATE, variables)
+    return " ".join(subject.split()), body
 
 
 def notify_producers(cycle: Cycle) -> dict[str, Any]:
