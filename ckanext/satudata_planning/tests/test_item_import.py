@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from typing import Any
 
 import ckan.model as model
@@ -284,11 +283,10 @@ def test_five_thousand_rows(actors, call_as, cycle):
         )
     out = io.BytesIO()
     wb.save(out)
-    started = time.perf_counter()
+    # speed is benchmarks/bench_items.py's business, not a timed test's
     result = call_as(
         "satudata_item_import", actors.walidata, cycle_id=2027, upload=out.getvalue()
     )
-    elapsed = time.perf_counter() - started
     assert result["created"] == 5000
     assert count() == 5000
     listed = call_as(
@@ -301,4 +299,3 @@ def test_five_thousand_rows(actors, call_as, cycle):
     assert listed["count"] == 2500
     codes = {r["kode_data"] for r in listed["results"]}
     assert {"2027-DINSOS-001", "2027-DINSOS-2500"} <= codes and len(codes) == 2500
-    assert elapsed < 10, elapsed
