@@ -68,11 +68,18 @@ def cycle_events(
     natural_number_validator: Validator,
     is_positive_integer: Validator,
     satudata_int_max: ValidatorFactory,
+    satudata_blank_to_none: Validator,
 ) -> Schema:
+    # blank first: CKAN's number validators read "" / " " as None, then fail
     return {
         "id": [not_empty, satudata_ref],
-        "limit": [default(100), is_positive_integer],
-        "offset": [default(0), natural_number_validator, satudata_int_max(OFFSET_MAX)],
+        "limit": [satudata_blank_to_none, default(100), is_positive_integer],
+        "offset": [
+            satudata_blank_to_none,
+            default(0),
+            natural_number_validator,
+            satudata_int_max(OFFSET_MAX),
+        ],
     }
 
 
@@ -220,8 +227,15 @@ def item_list(
             ignore_missing,
             satudata_text_max(200),
         ],
-        "limit": [default(ITEMS_LIMIT_DEFAULT), is_positive_integer],
-        "offset": [default(0), natural_number_validator, satudata_int_max(OFFSET_MAX)],
+        "limit": [
+            satudata_blank_to_none, default(ITEMS_LIMIT_DEFAULT), is_positive_integer
+        ],
+        "offset": [
+            satudata_blank_to_none,
+            default(0),
+            natural_number_validator,
+            satudata_int_max(OFFSET_MAX),
+        ],
         "sort": [ignore_missing, satudata_text, strip_value, _item_sort],
         "mine_first": [ignore_missing, boolean_validator],
     }

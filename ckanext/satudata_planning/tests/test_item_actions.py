@@ -779,3 +779,16 @@ def test_carry_over_only_in_step_one(actors, call_as, cycle):
         call_as(
             "satudata_item_carry_over", actors.walidata, cycle_id=2027, from_tahun=2026
         )
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+def test_blank_limit_and_offset_take_their_defaults(actors, call_as, cycle, blank):
+    """CKAN's number validators read a blank as None and then fail (a 500)."""
+    listed = call_as(
+        "satudata_item_list", actors.walidata, cycle_id=2027, limit=blank, offset=blank
+    )
+    assert listed["count"] == 0
+    events = call_as(
+        "satudata_cycle_events", actors.walidata, id=2027, limit=blank, offset=blank
+    )
+    assert isinstance(events, (list, dict))

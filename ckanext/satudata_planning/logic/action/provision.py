@@ -67,11 +67,13 @@ def todo_schema(
     ignore_missing: Validator,
     satudata_ref: Validator,
     natural_number_validator: Validator,
+    satudata_blank_to_none: Validator,
 ) -> Schema:
     return {
         "organization": [ignore_missing, satudata_ref],
         "cycle_id": [ignore_missing, satudata_ref],
-        "limit": [ignore_missing, natural_number_validator],
+        # blank first: natural_number_validator reads " " as None, then fails
+        "limit": [satudata_blank_to_none, ignore_missing, natural_number_validator],
     }
 
 
