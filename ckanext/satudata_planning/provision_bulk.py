@@ -11,7 +11,11 @@ CKAN's validators are left (name taken twice, user, organization):
    ``plugin_validate`` with the IDatasetForm plugin's
    ``create_package_schema()`` (scheming's), CKAN's own validators included
    (name taken, organization, choices). A row that does not validate is
-   reported and nothing of it is written; the others go on.
+   reported and nothing of it is written; the others go on. The first
+   dataset of a type goes through ``plugin_validate``; the schema it was
+   validated with then validates the others, compiled (:class:`Validation`,
+   :mod:`compiled_schema`: navl's algorithm with its per-call bookkeeping
+   done once per key set, the same validators called in the same order).
 2. **write** the ``package`` rows as ``package_dict_save`` fills them (the
    model's own ``from_dict``, ORM objects) and the organization's ``member``
    rows as ``package_owner_org_update`` adds them (:func:`_add_members`), in
@@ -27,7 +31,9 @@ CKAN's validators are left (name taken twice, user, organization):
 4. **dictize** (:func:`index`): ``package_dictize``'s dict of each new dataset
    from the batch's reloaded rows and one query per related table for the
    whole batch, then ``package_show``'s plugin calls and both show schemas
-   (``package_show_default_and_custom_schemas``). A dataset that has related
+   (``package_show_default_and_custom_schemas``), compiled as in 1; their
+   errors are discarded there, so the validators that only add an error
+   (the name-taken query among them) are not run. A dataset that has related
    rows (a hook added a resource, a tag, a group) and every updated dataset
    go through ``package_show`` itself.
 5. **index**: CKAN's ``index_package`` builds each document, unchanged;
@@ -52,6 +58,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -66,6 +73,10 @@ from ckan import logic
 from ckan.lib import dictization as d
 from ckan.lib import plugins as lib_plugins
 from ckan.types import Context
+
+from ckanext.satudata_planning.compiled_schema import CompiledSchema
+
+log = logging.getLogger(__name__)
 
 #: keys of a validated dict that package_dict_save turns into other tables'
 #: rows; a dataset with any of them is made by package_create itself
@@ -138,6 +149,96 @@ class Created:
     errors: dict[str, Any] = field(default_factory=dict)
     #: row keys left to package_create (related rows, not an organization)
     declined: list[str] = field(default_factory=list)
+
+
+def identical(a: Any, b: Any) -> bool:
+    """Equal, with the same key order and types (what the index text sees)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(identical(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(identical, a, b))
+    return a == b
+
+
+def _compilable(plugin: Any, dataset_type: str) -> bool:
+    """Whether ``plugin_validate`` with this plugin is navl with a fixed schema.
+
+    True for a form plugin without ``validate`` (navl itself) and for
+    ckanext-scheming's, which adds its fields' validators to the schema it is
+    given and then calls navl, unless the type has repeating subfields (then
+    it also rewrites the data and wraps the schema).
+    """
+    if not hasattr(plugin, "validate"):
+        return True
+    if type(plugin).__module__ != "ckanext.scheming.plugins":
+        return False
+    schemas = getattr(plugin, "_expanded_schemas", None)
+    expanded = schemas.get(dataset_type) if isinstance(schemas, dict) else None
+    if not expanded:
+        return False
+    fields = expanded.get("dataset_fields", []) + expanded.get("resource_fields", [])
+    return not any("repeating_subfields" in f for f in fields)
+
+
+class Validation:
+    """``plugin_validate`` for a batch: per dataset type, the first dataset goes
+    through ``plugin_validate`` itself; the schema it was validated with is
+    then compiled (:mod:`compiled_schema`), checked to give that dataset the
+    same data and errors, and used for the others. When the plugin is not
+    one whose validation is navl with a fixed schema, or the check differs,
+    every dataset goes through ``plugin_validate``.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[tuple[type, str, str], Optional[CompiledSchema]] = {}
+
+    def __call__(
+        self,
+        plugin: Any,
+        context: Context,
+        data_dict: dict[str, Any],
+        make_schema: Callable[[], dict[str, Any]],
+        action: str,
+        *,
+        with_errors: bool = True,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``plugin_validate(plugin, context, data_dict, make_schema(), action)``.
+
+        ``with_errors=False``: the caller discards the errors (show), which
+        are then not built.
+        """
+        dataset_type = data_dict.get("type") or ""
+        key = (type(plugin), dataset_type, action)
+        if key in self._compiled:
+            compiled = self._compiled[key]
+            if compiled is not None:
+                return compiled.validate(data_dict, context, with_errors=with_errors)
+            return lib_plugins.plugin_validate(
+                plugin, context, data_dict, make_schema(), action
+            )
+        probe = copy.deepcopy(data_dict)
+        probe_context: Context = dict(context)  # type: ignore[assignment]
+        schema = make_schema()
+        data, errors = lib_plugins.plugin_validate(
+            plugin, context, data_dict, schema, action
+        )
+        compiled = CompiledSchema(schema) if _compilable(plugin, dataset_type) else None
+        if compiled is not None:
+            again, again_errors = compiled.validate(
+                probe, probe_context, with_errors=with_errors
+            )
+            same_errors = not with_errors or again_errors == errors
+            if not (identical(again, data) and same_errors):
+                log.warning(
+                    "%s of %s datasets: compiled schema differs, validating each",
+                    action,
+                    dataset_type,
+                )
+                compiled = None
+        self._compiled[key] = compiled
+        return data, errors
 
 
 def _context(user_obj: Optional[model.User], user: str) -> Context:
@@ -213,7 +314,7 @@ def create(
     base = _context(user_obj, user)
     orgs = _organizations([data.get("owner_org") or "" for _k, data in rows])
     with _phase(timer, "validate"):
-        valid = _validate(rows, out, base, orgs)
+        valid = _validate(rows, out, base, orgs, Validation())
     with _phase(timer, "write"):
         _write(valid, out, user_obj)
     return out
@@ -224,6 +325,7 @@ def _validate(
     out: Created,
     base: Context,
     orgs: dict[str, model.Group],
+    validation: Validation,
 ) -> list[tuple[str, dict[str, Any], Context]]:
     """package_create's validation of each row; what may be written fast."""
     valid: list[tuple[str, dict[str, Any], Context]] = []
@@ -232,10 +334,13 @@ def _validate(
         data_dict.setdefault("type", "dataset")
         package_plugin = lib_plugins.lookup_package_plugin(data_dict["type"])
         context = dict(base)
-        schema = package_plugin.create_package_schema()
         tk.check_access("package_create", context, data_dict)  # type: ignore
-        data, errors = lib_plugins.plugin_validate(
-            package_plugin, context, data_dict, schema, "package_create"
+        data, errors = validation(
+            package_plugin,
+            context,  # type: ignore[arg-type]
+            data_dict,
+            package_plugin.create_package_schema,
+            "package_create",
         )
         if errors:
             out.errors[key] = errors
@@ -375,10 +480,23 @@ def dictize(pkg: model.Package, context: Context, organizations: dict[str, Any])
     return result
 
 
+#: package_show_default_and_custom_schemas validates with ``object()``: navl
+_NO_PLUGIN = object()
+
+
 def _show_both(
-    pkg: model.Package, parent: Context, organizations: dict[str, Any]
+    pkg: model.Package,
+    parent: Context,
+    organizations: dict[str, Any],
+    validation: Validation,
+    custom_is_default: dict[str, bool],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``package_show_default_and_custom_schemas`` with :func:`dictize`."""
+    """``package_show_default_and_custom_schemas`` with :func:`dictize`.
+
+    Its two validations through ``validation`` (errors are discarded);
+    whether the type's show schema is the default one is asked once per
+    type (``custom_is_default``).
+    """
     from ckan.logic.schema import default_show_package_schema
 
     context = logic.fresh_context(
@@ -390,17 +508,29 @@ def _show_both(
     raw = dictize(pkg, context, organizations)
     for item in plugins.PluginImplementations(plugins.IPackageController):
         item.read(pkg)
-    default_schema = default_show_package_schema()
-    with_default, _errors = lib_plugins.plugin_validate(
-        object(), context, raw, default_schema, "package_show"
+    with_default, _errors = validation(
+        _NO_PLUGIN,
+        context,
+        raw,
+        default_show_package_schema,
+        "package_show",
+        with_errors=False,
     )
     package_plugin = lib_plugins.lookup_package_plugin(raw["type"])
-    custom_schema = package_plugin.show_package_schema()
-    if custom_schema == default_schema:
+    if raw["type"] not in custom_is_default:
+        custom_is_default[raw["type"]] = (
+            package_plugin.show_package_schema() == default_show_package_schema()
+        )
+    if custom_is_default[raw["type"]]:
         with_custom = with_default
     else:
-        with_custom, _errors = lib_plugins.plugin_validate(
-            package_plugin, context, raw, custom_schema, "package_show"
+        with_custom, _errors = validation(
+            package_plugin,
+            context,
+            raw,
+            package_plugin.show_package_schema,
+            "package_show",
+            with_errors=False,
         )
     logic.apply_after_dataset_show_plugins(context, with_custom)
     return with_default, with_custom
@@ -442,9 +572,12 @@ def index(
     )
     activities = _Activities(user) if new_ids else None
     shown: list[tuple[str, tuple[dict[str, Any], dict[str, Any]]]] = []
+    validation, custom_is_default = Validation(), {}
     for package_id in package_ids:
         if package_id in fast:
-            both = _show_both(pkgs[package_id], context, organizations)
+            both = _show_both(
+                pkgs[package_id], context, organizations, validation, custom_is_default
+            )
         else:
             both = logic.package_show_default_and_custom_schemas(context, package_id)
         shown.append((package_id, both))

@@ -168,16 +168,52 @@ def test_fast_path_is_the_default():
     assert provision.fast_path() is True
 
 
-def test_dataset_index_row_and_activity_are_package_create_s(actors, cycle, call_as):
+#: rows of different shapes in one batch: the first is validated by
+#: plugin_validate itself, the others by the compiled schema (Validation)
+SPARSE_ROW = {
+    "definisi": None,
+    "konsep": None,
+    "satuan": None,
+    "kategori_sumber": [],
+    "jadwal_rilis": None,
+}
+
+
+@pytest.mark.parametrize("position", [0, 1, 2, 3])
+def test_dataset_index_row_and_activity_are_package_create_s(
+    actors, cycle, call_as, position, monkeypatch
+):
+    from ckan.lib import plugins as lib_plugins
     from ckan.lib import search
 
     add_sk(cycle["id"])
-    row = agreed_rows(cycle["id"], "dinkes", 2, **FULL_ROW)[0]
-    result = call_as("satudata_provision", actors.walidata, cycle_id=cycle["id"])
-    assert (result["created"], result["errors"]) == (2, [])
+    rows = (
+        agreed_rows(cycle["id"], "dinkes", 2, **FULL_ROW)
+        + agreed_rows(cycle["id"], "dinsos", 1, **SPARSE_ROW)
+        + agreed_rows(cycle["id"], "dinkes", 1, prefix="2027-X", rumus="a / b")
+    )
+    calls = []
+    with monkeypatch.context() as m:
+        real = lib_plugins.plugin_validate
+        m.setattr(
+            lib_plugins,
+            "plugin_validate",
+            lambda *args: calls.append(args[-1]) or real(*args),
+        )
+        result = call_as("satudata_provision", actors.walidata, cycle_id=cycle["id"])
+    assert (result["created"], result["errors"]) == (4, [])
+    # plugin_validate itself only for the first dataset (create, both shows);
+    # the others went through the compiled schemas
+    assert calls == ["package_create", "package_show", "package_show"]
+    row = rows[position]
     fast_id = _item(row.id).package_id
     fast = _snapshot(fast_id)
-    assert sorted(json.loads(fast["show"])["kategori_sumber"]) == ["sdgs", "spm"]
+    shown = json.loads(fast["show"])
+    assert shown["kode_data"] == row.kode_data
+    if position < 2:
+        assert sorted(shown["kategori_sumber"]) == ["sdgs", "spm"]
+    if position == 2:
+        assert "satuan" not in shown and "definisi" not in shown
     assert json.loads(fast["activity"])[0]["activity_type"] == "new package"
 
     core_id = _remade_by_package_create(_item(row.id), fast_id, "walidata")
@@ -289,9 +325,7 @@ def hooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Hooks]]:
     """_Hooks among the loaded plugins (CKAN's registry, as ``load`` fills it)."""
     monkeypatch.setattr(_Hooks, "calls", [])
     monkeypatch.setattr(_Hooks, "refuse", set())
-    monkeypatch.setitem(
-        plugins_core._PLUGINS_SERVICE, "satudata_test_hooks", _Hooks()
-    )
+    monkeypatch.setitem(plugins_core._PLUGINS_SERVICE, "satudata_test_hooks", _Hooks())
     yield _Hooks
 
 
@@ -408,7 +442,8 @@ def _docs_of(package_ids: list[str]) -> list[dict[str, Any]]:
     with search_index.batched_writes() as docs:
         for package_id in package_ids:
             both = logic.package_show_default_and_custom_schemas(
-                {"ignore_auth": True}, package_id  # type: ignore[arg-type]
+                {"ignore_auth": True},  # type: ignore[arg-type]
+                package_id,
             )
             logic.index_update_package_dicts(both, True)
         built = list(docs)
@@ -446,9 +481,7 @@ def test_bulk_write_replaces_rows_and_their_facets(actors, cycle, call_as):
     assert ("satuan", "orang") not in row["facets"]
     assert ("satuan", "orang") in _index_row(ids[1])["facets"]
     model.Session.commit()
-    found = helpers.call_action(
-        "package_search", q="satuan:unit", include_private=True
-    )
+    found = helpers.call_action("package_search", q="satuan:unit", include_private=True)
     assert [r["id"] for r in found["results"]] == [ids[0]]
 
 
@@ -462,9 +495,12 @@ def test_batched_writes_write_nothing_after_an_error(actors, cycle, call_as):
         with search_index.batched_writes():
             search_index.connection().add([doc])
             raise RuntimeError("stop")
-    assert model.Session.execute(
-        sa.select(sa.func.count()).select_from(T).where(T.c.id == package_id)
-    ).scalar_one() == 0
+    assert (
+        model.Session.execute(
+            sa.select(sa.func.count()).select_from(T).where(T.c.id == package_id)
+        ).scalar_one()
+        == 0
+    )
     # outside the block the connection writes at once again
     search_index.connection().add([doc])
     assert _index_row(package_id)["name"] == doc["name"]
