@@ -9,6 +9,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
+import sqlalchemy as sa
 from docx import Document as Docx
 
 from ckanext.satudata_planning import documents, gates
@@ -531,3 +532,61 @@ def test_gates_five_to_eight_are_real_and_doctests_hold():
 
     assert not any(gates.is_stub(n) for n in (5, 6, 7, 8, 9))
     assert doctest.testmod(document).failed == 0
+
+
+def test_a_failed_commit_keeps_the_old_file_and_leaves_no_new_one(
+    actors, call_as, storage
+):
+    """PostgreSQL refuses the upload's commit (a deferred trigger raising at
+    COMMIT, a real failure): the record still names the old file, which is
+    still there, and the new file is gone. The next upload replaces it."""
+    seeded_cycle(call_as, actors, 4)
+    first = call_as(
+        "satudata_document_upload",
+        actors.sekretariat,
+        cycle_id=2027,
+        jenis="ba_desk",
+        upload=_file(PDF, "v1.pdf"),
+    )
+    model.Session.execute(
+        sa.text(
+            "CREATE FUNCTION satudata_test_refuse() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'ditolak (uji)'; END $$; "
+            "CREATE CONSTRAINT TRIGGER satudata_test_refuse AFTER UPDATE "
+            "ON satudata_document DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+            "EXECUTE FUNCTION satudata_test_refuse()"
+        )
+    )
+    model.Session.commit()
+    try:
+        with pytest.raises(sa.exc.DBAPIError, match="ditolak"):
+            call_as(
+                "satudata_document_upload",
+                actors.sekretariat,
+                cycle_id=2027,
+                jenis="ba_desk",
+                upload=_file(PDF + b"\n", "v2.pdf"),
+            )
+    finally:
+        model.Session.rollback()
+        model.Session.execute(
+            sa.text(
+                "DROP TRIGGER satudata_test_refuse ON satudata_document; "
+                "DROP FUNCTION satudata_test_refuse()"
+            )
+        )
+        model.Session.commit()
+    shown = call_as(
+        "satudata_document_show", actors.sekretariat, cycle_id=2027, jenis="ba_desk"
+    )
+    assert shown["file"] == first["file"]
+    assert stored_files() == [first["file"]]
+
+    again = call_as(
+        "satudata_document_upload",
+        actors.sekretariat,
+        cycle_id=2027,
+        jenis="ba_desk",
+        upload=_file(PDF + b"\n", "v3.pdf"),
+    )
+    assert stored_files() == [again["file"]] != [first["file"]]

@@ -401,9 +401,12 @@ def satudata_document_upload(context: Context, data_dict: DataDict) -> dict[str,
     }
     from ckan.lib.uploader import get_uploader
 
-    uploader = get_uploader(OBJECT_TYPE, old_filename=doc.file)
+    # no old_filename: CKAN's uploader would delete the old file as soon as it
+    # writes the new one, before our commit; the old file goes after it
+    uploader = get_uploader(OBJECT_TYPE)
     uploader.update_data_dict(fields, "file", "file_upload", "clear_upload")
     now = utcnow()
+    old_file = doc.file
     doc.file = fields["file"]
     doc.file_name = uploads.safe_filename(client_name, f"{jenis}-{cycle.tahun}.pdf")
     doc.file_size = len(data)
@@ -414,8 +417,28 @@ def satudata_document_upload(context: Context, data_dict: DataDict) -> dict[str,
         before=before, now=now,
     )
     uploader.upload(max_size=math.ceil(max_bytes / (1024 * 1024)) + 1)
-    _commit(context)
+    try:
+        _commit(context)
+    except Exception:
+        _remove_stored(doc.file)
+        raise
+    if old_file and old_file != doc.file and not context.get("defer_commit"):
+        _remove_stored(old_file)
     return document_dictize(cycle, jenis, doc)
+
+
+def _remove_stored(filename: str) -> None:
+    """Delete a stored file through the configured uploader (a cleared upload),
+    so that an IUploader plugin's storage is cleaned the same way."""
+    from ckan.lib.uploader import get_uploader
+
+    uploader = get_uploader(OBJECT_TYPE, old_filename=filename)
+    fields = {"file": filename, "clear_upload": True}
+    uploader.update_data_dict(fields, "file", "file_upload", "clear_upload")
+    try:
+        uploader.upload()
+    except OSError as e:  # a file left behind is logged, not an error
+        log.warning("Could not remove stored file %s: %s", filename, e)
 
 
 def _items(cycle: Cycle, *where: Any) -> list[dict[str, Any]]:
