@@ -32,6 +32,16 @@ Why it is shaped like this:
 * **Never twice at once.** Each batch takes ``pg_try_advisory_xact_lock`` on the
   cycle and re-reads what is left under it, so two runs of the same cycle
   interleave batches at worst, and never create a dataset twice.
+* **A name per row, whatever its code.** The dataset's name comes from the
+  code (:func:`slug`), and codes that differ only in punctuation, case or
+  accents (``01/DINKES/001``, ``01.DINKES.001``) make the same name. Of the
+  cycle's agreed rows that make one name, the first in code order gets it
+  (when it is free), the others have their row id's first characters added
+  (:func:`_dataset_name`): which row gets which does not depend on the order
+  a run meets the rows in (organization ids, batch boundaries, the database's
+  collation). A name is chosen once, when the dataset is made (a row agreed
+  after the bare name was given gets a suffixed one); re-runs find the
+  dataset by its row, never by its name.
 * **Removed rows are reported, not deleted**: a dataset may already hold an
   OPD's data; deleting it is a person's decision.
 
@@ -43,10 +53,12 @@ or the CLI), read by the portal screen.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -239,15 +251,65 @@ def sk_number(cycle_id: str) -> Optional[str]:
 
 def slug(kode: str, tahun: Optional[int]) -> str:
     """A dataset name from the kode_data; the year is added when the code
-    lacks it (kode_data is kept across years, a dataset per year).
+    lacks it (kode_data is kept across years, a dataset per year). Accents
+    are dropped rather than the letters (``é`` → ``e``); any other run of
+    characters a name cannot hold becomes one "-", so several codes can make
+    one name (:func:`_dataset_name` tells their datasets apart).
 
-    >>> slug("2027-DINKES-001", 2027), slug("DINKES-7", 2027)
-    ('2027-dinkes-001', '2027-dinkes-7')
+    >>> slug("2027-DINKES-001", 2027), slug("1.02/Dinkés/7", 2027)
+    ('2027-dinkes-001', '2027-1-02-dinkes-7')
     """
-    name = re.sub(r"[^a-z0-9_-]+", "-", kode.lower()).strip("-_") or "data"
+    ascii_ = unicodedata.normalize("NFKD", kode).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^a-z0-9_-]+", "-", ascii_.lower()).strip("-_") or "data"
     if tahun and not name.startswith(f"{tahun}-"):
         name = f"{tahun}-{name}"
     return name[:90]
+
+
+def _first_by_name(cycle_id: str, tahun: int) -> dict[str, str]:
+    """``{name: item id}``: for each name the cycle's agreed rows make with
+    :func:`slug`, the row that may have it bare, the first by ``kode_data``
+    in code-point order (then id), as Python compares, not the database's
+    collation. One query over the cycle's agreed rows."""
+    rows = model.Session.execute(
+        sa.select(Item.kode_data, Item.id, Item.tahun).where(*_agreed(cycle_id))
+    ).all()
+    first: dict[str, tuple[str, str]] = {}
+    for kode, item_id, year in rows:
+        name = slug(kode, year or tahun)
+        if name not in first or (kode, item_id) < first[name]:
+            first[name] = (kode, item_id)
+    return {name: item_id for name, (_kode, item_id) in first.items()}
+
+
+def _suffixed(name: str, item_id: str, n: int = 1) -> str:
+    """``name`` with the row id's first characters (then ``-n``): at most
+    100 characters, CKAN's limit."""
+    base = f"{name[:80]}-{item_id[:8]}"
+    return base if n == 1 else f"{base}-{n}"
+
+
+def _dataset_name(
+    item_id: str, wanted: str, first: dict[str, str], taken: set[str]
+) -> str:
+    """The name of a new dataset for the row: ``wanted`` when the row is the
+    first to make it (:func:`_first_by_name`) and no dataset has it, else
+    ``wanted-<id[:8]>``, else ``wanted-<id[:8]>-2``, … (a deleted dataset
+    keeps its name, so a row whose dataset was deleted needs the next one).
+
+    ``taken`` holds the names known to be used (every state); the
+    numbered names, rarely needed, are looked up here.
+    """
+    if first.get(wanted, item_id) == item_id and wanted not in taken:
+        return wanted
+    for n in itertools.count(1):
+        name = _suffixed(wanted, item_id, n)
+        if name in taken:
+            continue
+        if n == 1 or not _taken_names([name]):
+            return name
+        taken.add(name)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _text(value: Any) -> Any:
@@ -441,6 +503,9 @@ def run(
     fields = dataset_fields()
     fast = fast_path()
     result = Result(total=pending_count(cycle_id))
+    naming = time.perf_counter()
+    first = _first_by_name(cycle_id, tahun)
+    result.timed("prepare", time.perf_counter() - naming)
     model.Session.commit()
     failed: set[str] = set()
     handled: set[str] = set()
@@ -468,6 +533,7 @@ def run(
                 cycle_id=cycle_id,
                 result=result,
                 fast=fast,
+                first=first,
             )
         except _RowFailed as e:
             model.Session.rollback()
@@ -543,8 +609,11 @@ def _batch(
     cycle_id: str,
     result: Result,
     fast: bool = False,
+    first: Optional[dict[str, str]] = None,
 ) -> tuple[int, int, list[dict[str, Any]]]:
     """Create or update the datasets of ``ids`` in the open transaction.
+
+    ``first``: :func:`_first_by_name` of the cycle (read here when not given).
 
     Returns (created, updated, rejected): ``rejected`` are the errors of rows
     the fast path did not write because they did not validate (the others
@@ -572,7 +641,11 @@ def _batch(
     }
     by_item = _existing_by_item([i.id for i in items if i.package_id not in live])
     wanted = {i.id: slug(i.kode_data, i.tahun or tahun) for i in items}
-    taken = _taken_names(list(wanted.values()))
+    if first is None:
+        first = _first_by_name(cycle_id, tahun)
+    taken = _taken_names(
+        [*wanted.values(), *(_suffixed(n, i) for i, n in wanted.items())]
+    )
     updated = 0
     touched: list[str] = []
     create_ctx_base = {
@@ -601,9 +674,7 @@ def _batch(
             links.append((item, package_id))
             touched.append(package_id)
             continue
-        name = wanted[item.id]
-        if name in taken:
-            name = f"{name[:80]}-{item.id[:8]}"
+        name = _dataset_name(item.id, wanted[item.id], first, taken)
         taken.add(name)
         new.append(
             (item, {**data, "name": name, "private": private, "type": "dataset"})

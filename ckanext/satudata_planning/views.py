@@ -7,7 +7,8 @@
 * ``/perencanaan/<tahun>/daftar``: the Daftar Data: filters, paging, add a row,
   import (``/impor``, POST), export (``/ekspor``) and template (``/templat``).
 * ``/perencanaan/<tahun>/daftar/<kode>``: one row, its edit form,
-  recommendations and history; ``/hapus`` (POST) deletes it.
+  recommendations and history; ``/hapus`` (POST) deletes it. ``<kode>`` is
+  any kode_data, slashes included (:class:`KodeConverter`).
 * ``/perencanaan/<tahun>/rekomendasi``: Pembina Data's recommendations.
 * ``/perencanaan/<tahun>/desk``: the desk pra forum: review per OPD and the
   duplicates panel (``/desk/<kode>/hasil`` and ``/desk/bukan-duplikat``, POST).
@@ -16,13 +17,76 @@ Forms carry CKAN's CSRF token; ``csrf_guard`` checks it on every session POST.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Response
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import PathConverter
 
 perencanaan = Blueprint("satudata_planning", __name__, url_prefix="/perencanaan")
+
+
+class KodeConverter(PathConverter):
+    """A kode_data in a URL, whatever characters it holds.
+
+    Government codes carry slashes (``1.02/DINKES/001``): they stay slashes
+    in the URL, the rest is percent-encoded as usual, so ordinary codes keep
+    their URLs. A code the path cannot carry as it is becomes one segment
+    starting with ``~`` ("~" and "/" written ``~7E`` and ``~2F``): a code
+    with an empty or dot segment (a browser or the router would rewrite the
+    path), one named like a static sibling route (``impor``, which must stay
+    the import) or ending in a route's own tail (``…/hapus`` would reach the
+    delete of another row), and a code starting with "~".
+    """
+
+    #: any text, newlines included ("." alone would stop at one)
+    regex = r"[^/](?s:.)*?"
+    part_isolating = False
+
+    #: the static routes beside ``<kode>``: they must win over a code
+    STATIC = frozenset({"impor", "ekspor", "templat", "bukan-duplikat"})
+    #: the static tails after ``<kode>``
+    TAILS = frozenset({"hapus", "hasil"})
+    _UNESCAPE = re.compile("~(2F|7E)")
+
+    @classmethod
+    def plain(cls, kode: str) -> bool:
+        """Whether the code can be the URL's path as it is."""
+        segments = kode.split("/")
+        return not (
+            kode.startswith("~")
+            or kode in cls.STATIC
+            or (len(segments) > 1 and segments[-1] in cls.TAILS)
+            or any(s in ("", ".", "..") for s in segments)
+        )
+
+    def to_url(self, value: Any) -> str:
+        kode = str(value)
+        if not self.plain(kode):
+            kode = "~" + kode.replace("~", "~7E").replace("/", "~2F")
+        return super().to_url(kode)
+
+    def to_python(self, value: str) -> str:
+        if not value.startswith("~"):
+            return value
+        return self._UNESCAPE.sub(
+            lambda m: "/" if m.group(1) == "2F" else "~", value[1:]
+        )
+
+
+#: the converter's name in the app's URL map
+KODE = "satudata_kode"
+
+
+def _add_converter(state: BlueprintSetupState) -> None:
+    """Register ``<satudata_kode:…>`` on the app before the rules below use it."""
+    state.app.url_map.converters[KODE] = KodeConverter
+
+
+perencanaan.record_once(_add_converter)
 
 __all__ = ["perencanaan", "forum", "portal"]
 
@@ -602,17 +666,26 @@ perencanaan.add_url_rule(
     "/<int:tahun>/daftar/templat", "daftar_template", daftar_template
 )
 perencanaan.add_url_rule(
-    "/<int:tahun>/daftar/<kode>", "item_detail", item_detail, methods=["GET", "POST"]
+    f"/<int:tahun>/daftar/<{KODE}:kode>",
+    "item_detail",
+    item_detail,
+    methods=["GET", "POST"],
 )
 perencanaan.add_url_rule(
-    "/<int:tahun>/daftar/<kode>/hapus", "item_delete", item_delete, methods=["POST"]
+    f"/<int:tahun>/daftar/<{KODE}:kode>/hapus",
+    "item_delete",
+    item_delete,
+    methods=["POST"],
 )
 perencanaan.add_url_rule(
     "/<int:tahun>/rekomendasi", "rekomendasi", rekomendasi, methods=["GET", "POST"]
 )
 perencanaan.add_url_rule("/<int:tahun>/desk", "desk", desk)
 perencanaan.add_url_rule(
-    "/<int:tahun>/desk/<kode>/hasil", "desk_review", desk_review, methods=["POST"]
+    f"/<int:tahun>/desk/<{KODE}:kode>/hasil",
+    "desk_review",
+    desk_review,
+    methods=["POST"],
 )
 perencanaan.add_url_rule(
     "/<int:tahun>/desk/bukan-duplikat", "desk_ignore", desk_ignore, methods=["POST"]
