@@ -26,6 +26,8 @@ from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import PathConverter
 
+from ckanext.satudata_planning.logic.schema import OFFSET_MAX
+
 perencanaan = Blueprint("satudata_planning", __name__, url_prefix="/perencanaan")
 
 
@@ -181,6 +183,8 @@ def complete_step(tahun: int, nomor: int) -> Response:
 # --- the Daftar Data ------------------------------------------------------------
 
 PAGE_SIZE = 50
+#: the last page whose offset ``satudata_item_list`` accepts
+MAX_PAGE = OFFSET_MAX // PAGE_SIZE
 FILTERS = ("organization", "status", "hasil", "kategori", "q")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HASIL = ("disetujui", "perbaikan", "duplikat", "dialihkan", "ditolak")
@@ -258,14 +262,22 @@ def daftar(tahun: int) -> str | Response:
     return _render_daftar(cycle, form_data=form_data, form_errors=form_errors)
 
 
+def _page_number(value: Any = None) -> int:
+    """The page asked for (``?page=``, or ``value``): 1 when absent or not a
+    number, and never past the last page an offset may reach."""
+    raw = tk.request.args.get("page", 1) if value is None else value
+    try:
+        page = int(str(raw).strip() or 1)
+    except ValueError:
+        return 1
+    return min(max(1, page), MAX_PAGE)
+
+
 def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
     from ckan.lib.pagination import Page
 
     filters = _filters()
-    try:
-        page = max(1, int(tk.request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = _page_number()
     query = {
         **filters,
         "cycle_id": cycle["id"],
@@ -503,10 +515,7 @@ def rekomendasi(tahun: int) -> str | Response:
     from ckan.lib.pagination import Page
 
     filters = _filters()
-    try:
-        page = max(1, int(tk.request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = _page_number()
     listed = tk.get_action("satudata_item_list")(
         {},
         {
@@ -560,11 +569,39 @@ def desk(tahun: int) -> str | Response:
             403,
             tk._("Only the desk (Walidata, Sekretariat, Pembina Data) sees this page"),
         )
+    from ckan.lib.pagination import Page
+
     organization = tk.request.args.get("organization", "").strip()
-    query: dict[str, Any] = {"cycle_id": cycle["id"], "limit": 10000}
+    page = _page_number()
+    query: dict[str, Any] = {
+        "cycle_id": cycle["id"],
+        "limit": PAGE_SIZE,
+        "offset": (page - 1) * PAGE_SIZE,
+    }
     if organization:
         query["organization"] = organization
-    listed = tk.get_action("satudata_item_list")({}, query)
+    try:
+        listed = tk.get_action("satudata_item_list")({}, query)
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(_messages(e.error_dict)))
+        listed = {"count": 0, "results": []}
+
+    def pager_url(q: Any = None, page: int = 1) -> str:
+        return tk.h.url_for(
+            "satudata_planning.desk",
+            tahun=cycle["tahun"],
+            page=page,
+            **({"organization": organization} if organization else {}),
+        )
+
+    pager = Page(
+        collection=listed["results"],
+        page=page,
+        url=pager_url,
+        item_count=listed["count"],
+        items_per_page=PAGE_SIZE,
+        presliced_list=True,
+    )
     pairs = tk.get_action("satudata_duplicates")(
         {},
         {
@@ -578,6 +615,7 @@ def desk(tahun: int) -> str | Response:
             "cycle": cycle,
             "items": listed["results"],
             "count": listed["count"],
+            "page": pager,
             "organization": organization,
             "organizations": _organizations(),
             "pairs": pairs,
@@ -611,10 +649,12 @@ def desk_review(tahun: int, kode: str) -> Response:
     else:
         tk.h.flash_success(tk._("Desk result saved for {kode}").format(kode=kode))
     back = (form.get("organization_filter") or "").strip()
+    page = _page_number(form.get("page"))
     return tk.redirect_to(
         "satudata_planning.desk",
         tahun=tahun,
         **({"organization": back} if back else {}),
+        **({"page": page} if page > 1 else {}),
     )
 
 
@@ -638,10 +678,12 @@ def desk_ignore(tahun: int) -> Response:
     else:
         tk.h.flash_success(tk._("The pair is marked as not a duplicate"))
     back = (form.get("organization_filter") or "").strip()
+    page = _page_number(form.get("page"))
     return tk.redirect_to(
         "satudata_planning.desk",
         tahun=tahun,
         **({"organization": back} if back else {}),
+        **({"page": page} if page > 1 else {}),
     )
 
 

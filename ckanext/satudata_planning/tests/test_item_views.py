@@ -337,3 +337,32 @@ def test_desk_review_and_duplicates_panel(app, actors, call_as, cycle):
     )
     model.Session.expire_all()
     assert model.Session.get(Item, b["id"]).hasil is None
+
+
+def test_desk_pages_on_the_server_and_a_review_returns_to_its_page(
+    app, actors, call_as, cycle
+):
+    """The desk lists 50 rows a page (not the whole list with a form each)."""
+    from .items import add_item
+
+    for n in range(55):
+        add_item(cycle["id"], "dinkes", kode_data=f"2027-DINKES-{n:03d}")
+    set_step(4)
+    login(app, actors.sekretariat)
+    first = app.get("/perencanaan/2027/desk").get_data(as_text=True)
+    assert first.count('class="satudata-review"') == 50
+    assert "55 butir" in first or "55 baris" in first
+    second = app.get("/perencanaan/2027/desk?page=2").get_data(as_text=True)
+    assert second.count('class="satudata-review"') == 5
+    assert "2027-DINKES-054" in second and "2027-DINKES-000" not in second
+    assert 'name="page" value="2"' in second
+    token = csrf_token(app, "/perencanaan/2027/desk?page=2")
+    res = app.post(
+        "/perencanaan/2027/desk/2027-DINKES-054/hasil",
+        data={"_csrf_token": token, "hasil": "disetujui", "page": "2"},
+        follow_redirects=False,
+    )
+    assert res.status_code == 302
+    assert res.headers["Location"].endswith("/perencanaan/2027/desk?page=2")
+    for junk in ("x", "-3", "99999999999999999999"):
+        assert app.get(f"/perencanaan/2027/desk?page={junk}").status_code == 200
