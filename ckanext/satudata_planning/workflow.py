@@ -32,6 +32,7 @@ from ckanext.satudata_planning.model import (
     StepState,
     utcnow,
 )
+from ckanext.satudata_planning.model.event import EventAction
 from ckanext.satudata_planning.roles import UserRoles
 from ckanext.satudata_planning.sop import Actor
 
@@ -107,8 +108,9 @@ def open_cycle(
     ]
     session.add(cycle)
     session.flush()
-    Event.record(session, cycle_id=cycle.id, user_id=user_id, action="cycle_create",
-                 target_type="cycle", target_id=cycle.id,
+    Event.record(session, cycle_id=cycle.id, user_id=user_id,
+                 action=EventAction.CYCLE_CREATE, target_type="cycle",
+                 target_id=cycle.id,
                  after=cycle_snapshot(cycle), timestamp=now)
     start_step(session, cycle, sop.FIRST_STEP, user_id=user_id, now=now)
     return cycle
@@ -136,8 +138,9 @@ def start_step(
     cycle.current_step = number
     cycle.modified = now
     cycle.modified_by = user_id
-    Event.record(session, cycle_id=cycle.id, user_id=user_id, action="step_start",
-                 target_type="step", target_id=str(number),
+    Event.record(session, cycle_id=cycle.id, user_id=user_id,
+                 action=EventAction.STEP_START, target_type="step",
+                 target_id=str(number),
                  before=before, after=step_snapshot(step), timestamp=now)
     return step
 
@@ -188,8 +191,9 @@ def complete_step(
     step.modified = now
     cycle.modified = now
     cycle.modified_by = user_id
-    Event.record(session, cycle_id=cycle.id, user_id=user_id, action="step_complete",
-                 target_type="step", target_id=str(number),
+    Event.record(session, cycle_id=cycle.id, user_id=user_id,
+                 action=EventAction.STEP_COMPLETE, target_type="step",
+                 target_id=str(number),
                  before=before, after=step_snapshot(step), timestamp=now)
     if number < sop.LAST_STEP:
         start_step(session, cycle, number + 1, user_id=user_id, now=now)
@@ -197,7 +201,8 @@ def complete_step(
         before_cycle = cycle_snapshot(cycle)
         cycle.status = CycleStatus.SELESAI.value
         Event.record(session, cycle_id=cycle.id, user_id=user_id,
-                     action="cycle_finish", target_type="cycle", target_id=cycle.id,
+                     action=EventAction.CYCLE_FINISH, target_type="cycle",
+                     target_id=cycle.id,
                      before=before_cycle, after=cycle_snapshot(cycle), timestamp=now)
     return step
 

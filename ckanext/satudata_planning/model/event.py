@@ -22,6 +22,53 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .cycle import utcnow
 
 
+class EventAction:
+    """Every action name the audit trail records: the one list.
+
+    Each ``record`` call (and the bulk inserts of imports and carry-overs)
+    names its action from here, and every name has a sentence of its own on
+    the cycle dashboard (``helpers.satudata_event_summary``); the tests check
+    both, so a new action cannot reach the trail as a bare name.
+    """
+
+    CYCLE_CREATE = "cycle_create"
+    CYCLE_FINISH = "cycle_finish"
+    STEP_START = "step_start"
+    STEP_COMPLETE = "step_complete"
+    ITEM_CREATE = "item_create"
+    ITEM_UPDATE = "item_update"
+    ITEM_DELETE = "item_delete"
+    ITEM_IMPORT = "item_import"
+    ITEM_CARRY_OVER = "item_carry_over"
+    ITEM_REVIEW = "item_review"
+    ITEM_AGREE = "item_agree"
+    DUPLICATE_IGNORE = "duplicate_ignore"
+    RECOMMENDATION_CREATE = "recommendation_create"
+    DOCUMENT_UPDATE = "document_update"
+    DOCUMENT_UPLOAD = "document_upload"
+    SK_PUBLISH = "sk_publish"
+    SK_RESEND = "sk_resend"
+
+
+#: every action name, in the order above
+ACTIONS: tuple[str, ...] = tuple(
+    value for key, value in vars(EventAction).items() if key.isupper()
+)
+#: the actions whose event may be about a row (``target_type`` ``item``): a
+#: row's history shows them
+ITEM_ACTIONS: tuple[str, ...] = (
+    EventAction.ITEM_CREATE,
+    EventAction.ITEM_UPDATE,
+    EventAction.ITEM_DELETE,
+    EventAction.ITEM_IMPORT,
+    EventAction.ITEM_CARRY_OVER,
+    EventAction.ITEM_REVIEW,
+    EventAction.ITEM_AGREE,
+    EventAction.DUPLICATE_IGNORE,
+    EventAction.RECOMMENDATION_CREATE,
+)
+
+
 def jsonable(value: Any) -> Any:
     """``value`` with dates, enums and decimals turned into JSON-friendly values."""
     if isinstance(value, dict):
@@ -78,7 +125,10 @@ class Event(tk.BaseModel):  # type: ignore[misc, valid-type]
         after: Optional[dict[str, Any]] = None,
         timestamp: Optional[dt.datetime] = None,
     ) -> Event:
-        """Add an event to ``session`` (not flushed, never committed)."""
+        """Add an event to ``session`` (not flushed, never committed).
+
+        ``action`` is one of :data:`ACTIONS` (``EventAction.*``).
+        """
         event = cls(
             id=make_uuid(),
             cycle_id=cycle_id,

@@ -187,9 +187,6 @@ def cycle_dictize(
     return data
 
 
-EVENT_ACTIONS = ("cycle_create", "step_start", "step_complete", "cycle_finish")
-
-
 def event_dictize(
     event: Event, name: Optional[str], fullname: Optional[str]
 ) -> dict[str, Any]:

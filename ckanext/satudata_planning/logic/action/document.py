@@ -39,6 +39,7 @@ from ckanext.satudata_planning import gates, uploads
 from ckanext.satudata_planning.logic import schema
 from ckanext.satudata_planning.model import Cycle, Document, Event, Item, utcnow
 from ckanext.satudata_planning.model.document import FROM_STEP, JENIS
+from ckanext.satudata_planning.model.event import EventAction
 from ckanext.satudata_planning.roles import roles_in_context
 
 log = logging.getLogger(__name__)
@@ -331,7 +332,7 @@ def satudata_document_update(context: Context, data_dict: DataDict) -> dict[str,
             setattr(doc, key, value)
     now = utcnow()
     doc.changed(
-        model.Session, action="document_update", user_id=roles.user_id,
+        model.Session, action=EventAction.DOCUMENT_UPDATE, user_id=roles.user_id,
         before=before, now=now,
     )
     _commit(context)
@@ -413,7 +414,7 @@ def satudata_document_upload(context: Context, data_dict: DataDict) -> dict[str,
     doc.uploaded = now
     doc.uploaded_by = roles.user_id
     doc.changed(
-        model.Session, action="document_upload", user_id=roles.user_id,
+        model.Session, action=EventAction.DOCUMENT_UPLOAD, user_id=roles.user_id,
         before=before, now=now,
     )
     uploader.upload(max_size=math.ceil(max_bytes / (1024 * 1024)) + 1)
@@ -564,7 +565,7 @@ def satudata_item_agree(context: Context, data_dict: DataDict) -> dict[str, Any]
         before = item.snapshot()
         item.disepakati = disepakati
         item.changed(
-            model.Session, action="item_agree", user_id=roles.user_id,
+            model.Session, action=EventAction.ITEM_AGREE, user_id=roles.user_id,
             before=before, now=now,
         )
     _commit(context)
@@ -736,7 +737,7 @@ def satudata_sk_publish(context: Context, data_dict: DataDict) -> dict[str, Any]
             model.Session,
             cycle_id=cycle.id,
             user_id=roles.user_id,
-            action="sk_resend",
+            action=EventAction.SK_RESEND,
             target_type="document",
             target_id="sk",
             timestamp=now,
@@ -777,7 +778,7 @@ def satudata_sk_publish(context: Context, data_dict: DataDict) -> dict[str, Any]
             model.Session,
             cycle_id=cycle.id,
             user_id=roles.user_id,
-            action="sk_publish",
+            action=EventAction.SK_PUBLISH,
             target_type="document",
             target_id="sk",
             before=before,

@@ -21,6 +21,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.satudata_planning.logic import schema
 from ckanext.satudata_planning.model import Cycle, Event, Item, Recommendation, utcnow
+from ckanext.satudata_planning.model.event import EventAction
 from ckanext.satudata_planning.roles import roles_in_context
 
 __all__ = ["satudata_recommendation_create", "satudata_recommendation_list"]
@@ -102,7 +103,7 @@ def satudata_recommendation_create(
         model.Session,
         cycle_id=cycle.id,
         user_id=roles.user_id,
-        action="recommendation_create",
+        action=EventAction.RECOMMENDATION_CREATE,
         target_type="item" if item_id else "cycle",
         target_id=item_id or cycle.id,
         after={"isi": rec.isi, "step": rec.step, "recommendation": rec.id},
