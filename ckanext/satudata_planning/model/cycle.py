@@ -77,7 +77,9 @@ class Cycle(tk.BaseModel):  # type: ignore[misc, valid-type]
     )
 
     @classmethod
-    def get(cls, ref: object, *, for_update: bool = False) -> Optional[Cycle]:
+    def get(
+        cls, ref: object, *, for_update: bool = False, for_share: bool = False
+    ) -> Optional[Cycle]:
         """The cycle whose id or year (``tahun``) is ``ref``; ``None`` when absent.
 
         ``for_update`` locks the row until the transaction ends (step changes)
@@ -87,6 +89,12 @@ class Cycle(tk.BaseModel):  # type: ignore[misc, valid-type]
         the cycle (a new event or item). ``FOR UPDATE`` blocks those, and an
         edit holding a row lock, waiting to write its event, deadlocked
         against an import holding the cycle and waiting for that row.
+
+        ``for_share`` (``FOR SHARE``) is what a row action takes before it
+        checks the step and locks its row: row actions go on side by side,
+        but a step change (``for_update``) waits for them to end and they
+        wait for it, so a step is never completed on a list that changed
+        under its gate check, nor a row changed in a step that just closed.
         """
         if ref is None or ref == "":
             return None
@@ -98,6 +106,10 @@ class Cycle(tk.BaseModel):  # type: ignore[misc, valid-type]
         query = sa.select(cls).where(where)
         if for_update:
             query = query.with_for_update(of=cls, key_share=True).execution_options(
+                populate_existing=True
+            )
+        elif for_share:
+            query = query.with_for_update(of=cls, read=True).execution_options(
                 populate_existing=True
             )
         return meta.Session.execute(query).scalars().first()

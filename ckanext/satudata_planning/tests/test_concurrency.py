@@ -71,14 +71,13 @@ class Gate:
     def __init__(self) -> None:
         engine = model.ensure_engine()
         self.holder = engine.connect()
-        self.watcher = engine.connect().execution_options(
-            isolation_level="AUTOCOMMIT"
-        )
+        self.watcher = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self.trans: sa.Transaction | None = None
 
-    def hold(self) -> None:
+    def hold(self, tables: tuple[str, ...] = ("satudata_item",)) -> None:
         self.trans = self.holder.begin()
-        self.holder.execute(sa.text("LOCK TABLE satudata_item IN SHARE MODE"))
+        for table in tables:
+            self.holder.execute(sa.text(f"LOCK TABLE {table} IN SHARE MODE"))
 
     def release_when_both_wait(self) -> None:
         """Let the writes go once two backends wait on a lock (or fail)."""
@@ -110,6 +109,9 @@ def _race(
     gate: Gate,
     calls: list[tuple[str, dict[str, Any], dict[str, Any]]],
     item_id: str,
+    *,
+    revision: int = 1,
+    tables: tuple[str, ...] = ("satudata_item",),
 ) -> list[Any]:
     """Run ``(action, user, data)`` calls in parallel threads; each reads the
     row (at revision 1) first, then all save together. Returns a result or
@@ -124,7 +126,7 @@ def _race(
                 seen = tk.get_action("satudata_item_show")(
                     {"user": user["name"]}, {"id": item_id}
                 )
-                assert seen["revision"] == 1
+                assert seen["revision"] == revision
                 model.Session.rollback()  # the form is open; no transaction is
                 start.wait(WAIT)
                 results[n] = tk.get_action(action)(
@@ -139,7 +141,7 @@ def _race(
         threading.Thread(target=run, args=(n, *call)) for n, call in enumerate(calls)
     ]
     model.Session.rollback()
-    gate.hold()
+    gate.hold(tables)
     for t in threads:
         t.start()
     gate.release_when_both_wait()
@@ -163,9 +165,7 @@ def _conflict_text(app: Any) -> str:
         return tk._(CONFLICT)
 
 
-def _one_winner(
-    app: Any, results: list[Any]
-) -> tuple[int, tk.ValidationError]:
+def _one_winner(app: Any, results: list[Any]) -> tuple[int, tk.ValidationError]:
     winners = [n for n, r in enumerate(results) if isinstance(r, dict)]
     losers = [r for r in results if isinstance(r, tk.ValidationError)]
     assert len(winners) == 1 and len(losers) == 1, results
@@ -231,6 +231,50 @@ def test_two_desk_results_of_one_revision_one_wins(app, actors, call_as, cycle, 
     assert len(events) == 1 and events[0].after["hasil"] == item.hasil
 
 
+def test_a_desk_result_and_the_step_closing_at_once_keep_the_gate(
+    app, actors, call_as, cycle, gate
+):
+    """Step 4 closes only when no revision (perbaikan) is open. The desk
+    sends a row back at the moment the Walidata closes the step: both pass
+    their checks, then meet inside PostgreSQL (the item and event tables held).
+    Exactly one goes through: the review first, and the gate then refuses
+    the step; or the step first, and the review is then refused (step 5).
+    Without the cycle lock both went through: a closed desk, a row open."""
+    rows = [_row(call_as, actors) for _ in range(2)]
+    for number in (1, 2, 3):
+        call_as("satudata_step_complete", actors.sysadmin, id=2027, step=number)
+    for row in rows:
+        call_as(
+            "satudata_item_review", actors.sekretariat, id=row["id"], hasil="disetujui"
+        )
+    calls = [
+        (
+            "satudata_item_review",
+            actors.sekretariat,
+            {"id": rows[0]["id"], "hasil": "perbaikan", "catatan": "Lengkapi definisi"},
+        ),
+        ("satudata_step_complete", actors.sysadmin, {"id": 2027, "step": 4}),
+    ]
+    results = _race(
+        app,
+        gate,
+        calls,
+        rows[0]["id"],
+        revision=2,
+        tables=("satudata_item", "satudata_event"),
+    )
+    went_through = [isinstance(r, dict) for r in results]
+    assert went_through.count(True) == 1, results
+    item = model.Session.get(Item, rows[0]["id"])
+    step = Cycle.get(2027).current_step
+    if went_through[0]:
+        assert (item.hasil, step) == ("perbaikan", 4)
+        assert isinstance(results[1], tk.ValidationError)
+    else:
+        assert (item.hasil, step) == ("disetujui", 5)
+        assert isinstance(results[0], tk.NotAuthorized)
+
+
 def test_import_and_edit_of_one_row_at_once_lose_nothing(
     app, actors, call_as, cycle, gate
 ):
@@ -243,16 +287,26 @@ def test_import_and_edit_of_one_row_at_once_lose_nothing(
     column = {f.key: i for i, f in enumerate(FIELDS, start=1)}
     wb = openpyxl.load_workbook(io.BytesIO(spreadsheet.build_template()))
     ws = wb[spreadsheet.SHEET_DATA]
-    for key, value in (("kode_data", row["kode_data"]), ("organization", "dinkes"),
-                       ("nama_data", "Jumlah Puskesmas"), ("satuan", "lusin")):
+    for key, value in (
+        ("kode_data", row["kode_data"]),
+        ("organization", "dinkes"),
+        ("nama_data", "Jumlah Puskesmas"),
+        ("satuan", "lusin"),
+    ):
         ws.cell(row=2, column=column[key], value=value)
     out = io.BytesIO()
     wb.save(out)
     calls = [
-        ("satudata_item_import", actors.produsen,
-         {"cycle_id": 2027, "upload": out.getvalue()}),
-        ("satudata_item_patch", actors.sysadmin,
-         {"id": row["id"], "revision": 1, "satuan": "gedung"}),
+        (
+            "satudata_item_import",
+            actors.produsen,
+            {"cycle_id": 2027, "upload": out.getvalue()},
+        ),
+        (
+            "satudata_item_patch",
+            actors.sysadmin,
+            {"id": row["id"], "revision": 1, "satuan": "gedung"},
+        ),
     ]
     results = _race(app, gate, calls, row["id"])
     done = [r for r in results if isinstance(r, dict)]

@@ -53,7 +53,7 @@ from ckanext.satudata_planning.model import (
     ItemState,
     utcnow,
 )
-from ckanext.satudata_planning.model.event import jsonable
+from ckanext.satudata_planning.model.event import EventAction, jsonable
 from ckanext.satudata_planning.model.item import SOP_COLUMNS
 from ckanext.satudata_planning.roles import UserRoles, roles_in_context
 from ckanext.satudata_planning.row_fields import BY_KEY
@@ -102,19 +102,45 @@ def _rollback(context: Context) -> None:
         model.Session.rollback()
 
 
-def _get_cycle(ref: Any, *, for_update: bool = False) -> Cycle:
-    cycle = Cycle.get(ref, for_update=for_update)
+def _get_cycle(
+    ref: Any, *, for_update: bool = False, for_share: bool = False
+) -> Cycle:
+    cycle = Cycle.get(ref, for_update=for_update, for_share=for_share)
     if cycle is None:
         raise tk.ObjectNotFound(tk._("Planning cycle not found"))
     return cycle
 
 
-def _get_item(data_dict: DataDict, *, for_update: bool = False) -> Item:
+def _locked_cycle(ref: Any, action: str, context: Context, data_dict: DataDict):
+    """The cycle share-locked (``Cycle.get(for_share)``), and ``action``'s
+    auth checked again: the step it read before the lock may have moved."""
+    cycle = _get_cycle(ref, for_share=True)
+    try:
+        tk.check_access(action, context, data_dict)
+    except tk.NotAuthorized:
+        _rollback(context)
+        raise
+    return cycle
+
+
+def _get_item(
+    data_dict: DataDict,
+    *,
+    for_update: bool = False,
+    recheck: Optional[tuple[str, Context]] = None,
+) -> Item:
+    """The row by id or kode_data. ``for_update``: its cycle share-locked first
+    (``recheck``: the action and context whose auth to check again under that
+    lock), then the row locked; always in that order, as an import takes them."""
     cycle_id = None
     if data_dict.get("cycle_id"):
         cycle_id = _get_cycle(data_dict["cycle_id"]).id
     item = Item.get(data_dict["id"], cycle_id=cycle_id)
     if item is not None and for_update:
+        if recheck:
+            _locked_cycle(item.cycle_id, recheck[0], recheck[1], data_dict)
+        else:
+            _get_cycle(item.cycle_id, for_share=True)
         item = (
             model.Session.execute(
                 sa.select(Item)
@@ -443,7 +469,9 @@ def satudata_item_create(context: Context, data_dict: DataDict) -> dict[str, Any
     """
     tk.check_access("satudata_item_create", context, data_dict)
     roles = roles_in_context(context)
-    cycle = _get_cycle(data_dict["cycle_id"])
+    cycle = _locked_cycle(
+        data_dict["cycle_id"], "satudata_item_create", context, data_dict
+    )
     org = _org(data_dict["organization"])
     _check_tahun(cycle, data_dict)
     values = _values(data_dict, EDITABLE, fill=True)
@@ -485,7 +513,7 @@ def satudata_item_create(context: Context, data_dict: DataDict) -> dict[str, Any
         model.Session,
         cycle_id=cycle.id,
         user_id=roles.user_id,
-        action="item_create",
+        action=EventAction.ITEM_CREATE,
         target_type="item",
         target_id=item.id,
         after=item.snapshot(),
@@ -499,7 +527,8 @@ def _apply_edit(
     context: Context, data_dict: DataDict, *, patch: bool
 ) -> dict[str, Any]:
     roles = roles_in_context(context)
-    item = _get_item(data_dict, for_update=True)
+    action = "satudata_item_patch" if patch else "satudata_item_update"
+    item = _get_item(data_dict, for_update=True, recheck=(action, context))
     cycle = _get_cycle(item.cycle_id)
     _check_revision(item, data_dict, context)
     _check_tahun(cycle, data_dict)
@@ -524,7 +553,7 @@ def _apply_edit(
         item.hasil = None
     now = utcnow()
     item.changed(
-        model.Session, action="item_update", user_id=roles.user_id,
+        model.Session, action=EventAction.ITEM_UPDATE, user_id=roles.user_id,
         before=before, now=now,
     )
     _commit(context)
@@ -564,12 +593,14 @@ def satudata_item_delete(context: Context, data_dict: DataDict) -> dict[str, Any
     """
     tk.check_access("satudata_item_delete", context, data_dict)
     roles = roles_in_context(context)
-    item = _get_item(data_dict, for_update=True)
+    item = _get_item(
+        data_dict, for_update=True, recheck=("satudata_item_delete", context)
+    )
     before = item.snapshot()
     now = utcnow()
     item.state = ItemState.DELETED
     item.changed(
-        model.Session, action="item_delete", user_id=roles.user_id,
+        model.Session, action=EventAction.ITEM_DELETE, user_id=roles.user_id,
         before=before, now=now,
     )
     _commit(context)
@@ -891,7 +922,9 @@ def satudata_item_import(context: Context, data_dict: DataDict) -> dict[str, Any
         item_rows.append(new)
         after = {k: new.get(k) for k in (*SOP_COLUMNS, "organization_id")}
         events.append(
-            _event_row(cycle.id, user_id, "item_import", new["id"], None, after, now)
+            _event_row(
+                cycle.id, user_id, EventAction.ITEM_IMPORT, new["id"], None, after, now
+            )
         )
     update_rows: list[dict[str, Any]] = []
     for row, item in updates:
@@ -908,7 +941,9 @@ def satudata_item_import(context: Context, data_dict: DataDict) -> dict[str, Any
         update_rows.append(change)
         after = {**before, **{k: v for k, v in change.items() if k != "id"}}
         events.append(
-            _event_row(cycle.id, user_id, "item_import", item.id, before, after, now)
+            _event_row(
+                cycle.id, user_id, EventAction.ITEM_IMPORT, item.id, before, after, now
+            )
         )
     try:
         with model.Session.begin_nested():
@@ -1044,7 +1079,13 @@ def satudata_item_carry_over(context: Context, data_dict: DataDict) -> dict[str,
         after["dari_tahun"] = source.tahun
         events.append(
             _event_row(
-                cycle.id, roles.user_id, "item_carry_over", new["id"], None, after, now
+                cycle.id,
+                roles.user_id,
+                EventAction.ITEM_CARRY_OVER,
+                new["id"],
+                None,
+                after,
+                now,
             )
         )
     if rows:
@@ -1117,7 +1158,9 @@ def satudata_duplicate_ignore(context: Context, data_dict: DataDict) -> dict[str
     """
     tk.check_access("satudata_duplicate_ignore", context, data_dict)
     roles = roles_in_context(context)
-    cycle = _get_cycle(data_dict["cycle_id"])
+    cycle = _locked_cycle(
+        data_dict["cycle_id"], "satudata_duplicate_ignore", context, data_dict
+    )
     found = []
     for key in ("item_a", "item_b"):
         item = Item.get(data_dict[key], cycle_id=cycle.id)
@@ -1143,7 +1186,7 @@ def satudata_duplicate_ignore(context: Context, data_dict: DataDict) -> dict[str
             model.Session,
             cycle_id=cycle.id,
             user_id=roles.user_id,
-            action="duplicate_ignore",
+            action=EventAction.DUPLICATE_IGNORE,
             target_type="item",
             target_id=a,
             after={"item_a": a, "item_b": b},
@@ -1170,7 +1213,9 @@ def satudata_item_review(context: Context, data_dict: DataDict) -> dict[str, Any
     """
     tk.check_access("satudata_item_review", context, data_dict)
     roles = roles_in_context(context)
-    item = _get_item(data_dict, for_update=True)
+    item = _get_item(
+        data_dict, for_update=True, recheck=("satudata_item_review", context)
+    )
     _check_revision(item, data_dict, context)
     hasil = data_dict["hasil"]
     before = item.snapshot()
@@ -1224,7 +1269,7 @@ def satudata_item_review(context: Context, data_dict: DataDict) -> dict[str, Any
     item.reviewed = now
     item.reviewed_by = roles.user_id
     item.changed(
-        model.Session, action="item_review", user_id=roles.user_id,
+        model.Session, action=EventAction.ITEM_REVIEW, user_id=roles.user_id,
         before=before, now=now,
     )
     _commit(context)
