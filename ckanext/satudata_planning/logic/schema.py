@@ -175,13 +175,13 @@ def item_show(
     not_empty: Validator,
     ignore_missing: Validator,
     satudata_ref: Validator,
-    boolean_validator: Validator,
+    satudata_boolean: Validator,
 ) -> Schema:
     return {
         "id": [not_empty, satudata_ref],
         "cycle_id": [ignore_missing, satudata_ref],
-        "include_history": [ignore_missing, boolean_validator],
-        "include_recommendations": [ignore_missing, boolean_validator],
+        "include_history": [ignore_missing, satudata_boolean],
+        "include_recommendations": [ignore_missing, satudata_boolean],
     }
 
 
@@ -195,7 +195,7 @@ def item_list(
     default: ValidatorFactory,
     natural_number_validator: Validator,
     is_positive_integer: Validator,
-    boolean_validator: Validator,
+    satudata_boolean: Validator,
     one_of: ValidatorFactory,
     satudata_blank_to_none: Validator,
     satudata_vocab: ValidatorFactory,
@@ -237,7 +237,7 @@ def item_list(
             satudata_int_max(OFFSET_MAX),
         ],
         "sort": [ignore_missing, satudata_text, strip_value, _item_sort],
-        "mine_first": [ignore_missing, boolean_validator],
+        "mine_first": [ignore_missing, satudata_boolean],
     }
 
 
@@ -525,14 +525,12 @@ def _strict_bool(value: Any) -> bool:
     """true/false (also 1/0, yes/no, ya/tidak): a missing decision is an error."""
     from ckan.plugins.toolkit import Invalid, _
 
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "ya", "on"):
-        return True
-    if text in ("false", "0", "no", "tidak", "off"):
-        return False
-    raise Invalid(_("Give true (agreed) or false (not agreed)"))
+    from ckanext.satudata_planning.logic.validators import parse_bool
+
+    parsed = parse_bool(value)
+    if parsed is None or (isinstance(value, str) and not value.strip()):
+        raise Invalid(_("Give true (agreed) or false (not agreed)"))
+    return parsed
 
 
 @validator_args
@@ -606,9 +604,9 @@ def sk_publish(
     not_empty: Validator,
     ignore_missing: Validator,
     satudata_ref: Validator,
-    boolean_validator: Validator,
+    satudata_boolean: Validator,
 ) -> Schema:
     return {
         "cycle_id": [not_empty, satudata_ref],
-        "resend": [ignore_missing, boolean_validator],
+        "resend": [ignore_missing, satudata_boolean],
     }

@@ -14,6 +14,7 @@ from ckanext.satudata_planning import sop, vocabularies
 
 __all__ = [
     "satudata_blank_to_none",
+    "satudata_boolean",
     "satudata_date",
     "satudata_int_max",
     "satudata_int_or_none",
@@ -248,6 +249,43 @@ def satudata_int_max(maximum: int) -> Callable[[Any], Any]:
         return value
 
     return validator
+
+
+#: the words a form, a query string or an API client sends for yes and no
+TRUE_WORDS = frozenset({"true", "1", "yes", "ya", "on", "t", "y"})
+FALSE_WORDS = frozenset({"false", "0", "no", "tidak", "off", "f", "n", ""})
+
+
+def parse_bool(value: Any) -> Optional[bool]:
+    """``True``/``False`` for a yes/no value, ``None`` for anything else.
+
+    >>> parse_bool("Ya"), parse_bool(0), parse_bool("kadang")
+    (True, False, None)
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in TRUE_WORDS:
+            return True
+        if text in FALSE_WORDS:
+            return False
+    return None
+
+
+def satudata_boolean(value: Any) -> bool:
+    """A yes/no parameter: anything but a yes/no word is an error (CKAN's
+    ``boolean_validator`` reads a typo as "no").
+
+    >>> satudata_boolean("true"), satudata_boolean("")
+    (True, False)
+    """
+    parsed = parse_bool(value)
+    if parsed is None:
+        raise tk.Invalid(tk._("Give true or false"))
+    return parsed
 
 
 def _unknown(name: str, text: str) -> tk.Invalid:

@@ -192,6 +192,31 @@ def test_show_by_id_or_code(actors, call_as, cycle):
         call_as("satudata_item_show", actors.walidata, id="2027-DINKES-999")
 
 
+@pytest.mark.parametrize(
+    ("action", "param", "extra"),
+    [
+        ("satudata_item_show", "include_history", {"id": "2027-DINKES-001"}),
+        ("satudata_item_show", "include_recommendations", {"id": "2027-DINKES-001"}),
+        ("satudata_item_list", "mine_first", {"cycle_id": 2027}),
+        ("satudata_provision", "background", {"cycle_id": 2027}),
+        ("satudata_sk_publish", "resend", {"cycle_id": 2027}),
+    ],
+)
+@pytest.mark.usefixtures("with_request_context")  # the portal's language: id
+def test_yes_no_parameters_refuse_other_words(
+    actors, call_as, cycle, action, param, extra
+):
+    """A typo is named, not read as "no" (CKAN's boolean_validator would)."""
+    propose(call_as, actors.produsen)
+    with pytest.raises(tk.ValidationError) as e:
+        call_as(action, actors.sysadmin, **extra, **{param: "kadang"})
+    assert list(e.value.error_dict) == [param]
+    assert e.value.error_dict[param] == ["Isi dengan true atau false"]
+    if action.startswith("satudata_item"):
+        for word in ("ya", "TIDAK", " true ", 1, 0, False, ""):
+            call_as(action, actors.sysadmin, **extra, **{param: word})
+
+
 def test_anonymous_sees_nothing_before_publication(actors, call_as, cycle):
     item = propose(call_as, actors.produsen)
     with pytest.raises(tk.NotAuthorized):

@@ -49,11 +49,11 @@ def provision_schema(
     not_empty: Validator,
     satudata_ref: Validator,
     ignore_missing: Validator,
-    boolean_validator: Validator,
+    satudata_boolean: Validator,
 ) -> Schema:
     return {
         "cycle_id": [not_empty, satudata_ref],
-        "background": [ignore_missing, boolean_validator],
+        "background": [ignore_missing, satudata_boolean],
     }
 
 
