@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan.types import Response
 from flask import Blueprint, jsonify, make_response
 
+from ckanext.satudata_planning.provision import failure_message
 from ckanext.satudata_planning.views import _cycle, _messages
+
+log = logging.getLogger(__name__)
 
 portal = Blueprint("satudata_portal", __name__, url_prefix="/perencanaan")
 
@@ -61,6 +67,17 @@ def provision(tahun: int) -> Response:
         return tk.abort(403, str(e) or None)
     except tk.ValidationError as e:
         tk.h.flash_error(" ".join(_messages(e.error_dict)))
+    except sa.exc.SQLAlchemyError as e:
+        # a run in the request: the batches committed before the failure stay
+        model.Session.rollback()
+        log.warning("Provisioning of %s stopped: %s", tahun, e)
+        tk.h.flash_error(
+            tk._(
+                "Provisioning stopped because the database failed ({error}). "
+                "The datasets already made are kept; start it again to make "
+                "the rest."
+            ).format(error=failure_message(e))
+        )
     else:
         if result["mode"] == "background":
             tk.h.flash_success(tk._(

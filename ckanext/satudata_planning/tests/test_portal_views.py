@@ -7,6 +7,7 @@ from typing import Any
 
 import ckan.model as model
 import pytest
+import sqlalchemy as sa
 
 from ckanext.satudata_planning.model import Item
 from ckanext.satudata_planning.tests.provisioning import agreed_rows, cycle_at_step_10
@@ -127,3 +128,48 @@ def test_opd_sees_data_to_fill_on_dashboard_and_org_page(app, actors, cycle, cal
     login(app, actors.produsen_lain)
     assert "satudata-todo-datasets" not in app.get(
         "/organization/dinkes").get_data(as_text=True)
+
+
+def test_a_database_failure_during_a_run_in_the_request_is_a_message(
+    app, actors, cycle, call_as
+):
+    """PostgreSQL refuses the datasets (a trigger raising, a real error): the
+    screen says so in Indonesian and the status reads failed; no error page.
+    Once the database accepts them again, a new run makes every dataset."""
+    fail = sa.text(
+        "CREATE FUNCTION satudata_test_refuse() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RAISE EXCEPTION 'disk penuh (uji)'; END $$; "
+        "CREATE TRIGGER satudata_test_refuse BEFORE INSERT ON package "
+        "FOR EACH ROW EXECUTE FUNCTION satudata_test_refuse()"
+    )
+    model.Session.execute(fail)
+    model.Session.commit()
+    try:
+        login(app, actors.walidata)
+        token = csrf_token(app, "/perencanaan/2027/portal")
+        res = app.post(
+            "/perencanaan/2027/portal/sediakan",
+            data={"_csrf_token": token},
+            follow_redirects=True,
+        )
+        page = res.get_data(as_text=True)
+        assert res.status_code == 200
+        assert "Penyiapan dataset terhenti karena basis data gagal" in page
+        assert "disk penuh (uji)" in page
+        assert _provisioned() == 0
+        status = call_as(
+            "satudata_provision_status", actors.walidata, cycle_id=cycle["id"]
+        )
+        assert status["state"] == "gagal"
+    finally:
+        model.Session.rollback()
+        model.Session.execute(
+            sa.text(
+                "DROP TRIGGER satudata_test_refuse ON package; "
+                "DROP FUNCTION satudata_test_refuse()"
+            )
+        )
+        model.Session.commit()
+    token = csrf_token(app, "/perencanaan/2027/portal")
+    app.post("/perencanaan/2027/portal/sediakan", data={"_csrf_token": token})
+    assert _provisioned() == 4
