@@ -6,8 +6,9 @@ On the ``satudata_bench_prov`` database, twice from the same starting point
 * the extension's path, :func:`provision.run` as ``satudata_provision`` runs
   it (default settings): batches of 200 rows, each one transaction in which
   :mod:`provision_bulk` validates every dataset with the scheming create
-  schema, writes the batch's rows, dictizes and indexes them in bulk and
-  adds their activities, then one commit;
+  schema (compiled once per batch, :mod:`compiled_schema`), writes the
+  batch's rows, dictizes and indexes them in bulk and adds their
+  activities, then one commit;
 * the naive loop: one ``package_create`` call and one commit per row (CKAN
   indexes inside each call), then the row's ``package_id`` and a commit.
 
