@@ -368,6 +368,18 @@ def _sk_resend(event: dict[str, Any], ctx: EventContext) -> str:
     return tk._("E-mails about the decree (SK) sent again to the data producers")
 
 
+def _provision_run(event: dict[str, Any], ctx: EventContext) -> str:
+    after = _side(event, "after")
+    return tk._(
+        "Datasets prepared in the portal (step 10): {created} created, "
+        "{updated} updated, {failed} failed"
+    ).format(
+        created=after.get("created", 0),
+        updated=after.get("updated", 0),
+        failed=after.get("failed", 0),
+    )
+
+
 _SUMMARIES: dict[str, Callable[[dict[str, Any], EventContext], str]] = {
     EventAction.CYCLE_CREATE: _cycle_create,
     EventAction.CYCLE_FINISH: _cycle_finish,
@@ -386,6 +398,7 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any], EventContext], str]] = {
     EventAction.DOCUMENT_UPLOAD: _document_upload,
     EventAction.SK_PUBLISH: _sk_publish,
     EventAction.SK_RESEND: _sk_resend,
+    EventAction.PROVISION_RUN: _provision_run,
 }
 
 

@@ -70,7 +70,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ckanext.satudata_planning import provision_bulk
-from ckanext.satudata_planning.model import Cycle, Item, ItemState
+from ckanext.satudata_planning.model import Cycle, Event, Item, ItemState
+from ckanext.satudata_planning.model.event import EventAction
 from ckanext.satudata_planning.model.item import SOP_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -562,8 +563,23 @@ def run(
         if pause:
             time.sleep(pause)
     result.removed = removed(cycle_id)
-    model.Session.commit()
     result.seconds = time.monotonic() - started
+    actor = model.User.get(user)
+    Event.record(
+        model.Session,
+        cycle_id=cycle_id,
+        user_id=actor.id if actor else None,
+        action=EventAction.PROVISION_RUN,
+        target_type="cycle",
+        target_id=cycle_id,
+        after={
+            "created": result.created,
+            "updated": result.updated,
+            "failed": len(result.errors),
+            "removed": len(result.removed),
+        },
+    )
+    model.Session.commit()
     return result
 
 

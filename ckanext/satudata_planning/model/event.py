@@ -48,6 +48,7 @@ class EventAction:
     DOCUMENT_UPLOAD = "document_upload"
     SK_PUBLISH = "sk_publish"
     SK_RESEND = "sk_resend"
+    PROVISION_RUN = "provision_run"
 
 
 #: every action name, in the order above

@@ -103,6 +103,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "sk_publish", "document", "sk", before={"published": False},
         after={"nomor": DOC_NUMBERS["sk"], "published": True}),
     EventAction.SK_RESEND: _event("sk_resend", "document", "sk"),
+    EventAction.PROVISION_RUN: _event(
+        "provision_run", "cycle", CYCLE,
+        after={"created": 40, "updated": 2, "failed": 1, "removed": 0}),
 }
 
 SK = DOC_NUMBERS["sk"]
@@ -152,6 +155,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sk_resend": (
         "Email pemberitahuan SK Daftar Data dikirim ulang kepada Produsen Data",
         "E-mails about the decree (SK) sent again to the data producers"),
+    "provision_run": (
+        "Dataset disiapkan di portal (langkah 10): 40 dibuat, 2 diperbarui, "
+        "1 gagal",
+        "Datasets prepared in the portal (step 10): 40 created, 2 updated, "
+        "1 failed"),
 }
 
 

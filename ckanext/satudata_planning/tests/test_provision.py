@@ -109,6 +109,11 @@ def test_rerun_creates_nothing_twice(actors, cycle, call_as):
     )
     assert set(dataset_counts(cycle["id"]).values()) == {1}
     assert all(_item(r.id).package_id for r in rows)
+    # each run is in the audit trail, with its counts and who ran it
+    runs = call_as("satudata_cycle_events", actors.walidata, id=cycle["id"])
+    runs = [e for e in runs if e["action"] == "provision_run"]
+    assert [e["after"]["created"] for e in runs] == [0, 4]
+    assert {e["user"] for e in runs} == {actors.walidata["name"]}
 
 
 def test_lost_package_id_is_found_by_item_id(actors, cycle, call_as):
