@@ -315,8 +315,16 @@ def _item_agree(event: dict[str, Any], ctx: EventContext) -> str:
 
 def _duplicate_ignore(event: dict[str, Any], ctx: EventContext) -> str:
     after = _side(event, "after")
-    a = ctx.rows.get(after.get("item_a") or "")
-    b = ctx.rows.get(after.get("item_b") or "")
+    carried = after.get("rows") or {}
+
+    def label(item_id: str) -> Optional[str]:
+        row = carried.get(item_id)
+        if row:
+            return _row_label({"after": row})
+        return ctx.rows.get(item_id)
+
+    a = label(after.get("item_a") or "")
+    b = label(after.get("item_b") or "")
     if a and b:
         return tk._("Rows {a} and {b} marked as not duplicates of each other").format(
             a=a, b=b)
@@ -359,12 +367,13 @@ def _sk_publish(event: dict[str, Any], ctx: EventContext) -> str:
 
 
 def _sk_resend(event: dict[str, Any], ctx: EventContext) -> str:
-    # the event carries nothing: the number is the one the page's earlier
-    # SK events left
-    if ctx.sk_nomor:
+    # the number the event carries; older events carry nothing, then the one
+    # the page's earlier SK events left
+    nomor = _side(event, "after").get("nomor") or ctx.sk_nomor
+    if nomor:
         return tk._(
             "E-mails about decree (SK) number {number} sent again to the data "
-            "producers").format(number=ctx.sk_nomor)
+            "producers").format(number=nomor)
     return tk._("E-mails about the decree (SK) sent again to the data producers")
 
 

@@ -452,3 +452,37 @@ def test_the_dashboard_of_a_walked_cycle_reads_as_sentences(app, actors, call_as
     assert any(w.startswith("Hasil desk untuk butir data ") for w in whats)
     assert any(re.fullmatch(r"Butir data \S+ “Jumlah Puskesmas” diusulkan", w)
                for w in whats)
+
+
+def test_events_carry_the_names_they_are_shown_by(app, actors, call_as, in_lang):
+    """A recommendation on a row, a pair marked not duplicate and an SK resent
+    name their rows and number from the event itself, whatever else the page
+    holds (here: only that event)."""
+    import ckan.model as model
+
+    from ckanext.satudata_planning.model import Cycle
+    from ckanext.satudata_planning.tests.items import add_item
+
+    cycle = call_as("satudata_cycle_create", actors.walidata, tahun=2027)
+    a = add_item(cycle["id"], "dinkes", **PUSKESMAS)
+    b = add_item(cycle["id"], "dinkes", **BIDAN)
+    Cycle.get(2027).current_step = 4
+    model.Session.commit()
+    call_as("satudata_recommendation_create", actors.pembina, cycle_id=2027,
+            item_id=a.id, isi="Pisahkan per kecamatan")
+    call_as("satudata_duplicate_ignore", actors.walidata, cycle_id=2027,
+            item_a=a.id, item_b=b.id)
+    events = call_as("satudata_cycle_events", actors.walidata, id=2027, limit=2)
+    in_lang("id")
+    texts = [helpers.satudata_event_summary(e) for e in events]
+    labels = {a.id: LABEL, b.id: "2027-DINKES-002 “Jumlah Bidan”"}
+    first, second = (labels[i] for i in sorted(labels))  # the pair, in id order
+    assert texts == [
+        f"Butir data {first} dan {second} ditandai bukan duplikat satu sama lain",
+        f"Rekomendasi untuk butir data {LABEL}: Pisahkan per kecamatan",
+    ]
+    resent = _event("sk_resend", "document", "sk", after={"nomor": SK})
+    assert helpers.satudata_event_summary(resent) == (
+        f"Email pemberitahuan SK Daftar Data nomor {SK} dikirim ulang kepada "
+        "Produsen Data"
+    )

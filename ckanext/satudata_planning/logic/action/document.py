@@ -740,6 +740,7 @@ def satudata_sk_publish(context: Context, data_dict: DataDict) -> dict[str, Any]
             action=EventAction.SK_RESEND,
             target_type="document",
             target_id="sk",
+            after={"nomor": getattr(Document.get(cycle.id, "sk"), "nomor", None)},
             timestamp=now,
         )
     elif resend:

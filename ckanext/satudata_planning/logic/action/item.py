@@ -1189,7 +1189,15 @@ def satudata_duplicate_ignore(context: Context, data_dict: DataDict) -> dict[str
             action=EventAction.DUPLICATE_IGNORE,
             target_type="item",
             target_id=a,
-            after={"item_a": a, "item_b": b},
+            after={
+                "item_a": a,
+                "item_b": b,
+                # what the audit trail names them by
+                "rows": {
+                    i.id: {"kode_data": i.kode_data, "nama_data": i.nama_data}
+                    for i in found
+                },
+            },
         )
     _commit(context)
     return {"item_a": a, "item_b": b}

@@ -83,6 +83,7 @@ def satudata_recommendation_create(
     roles = roles_in_context(context)
     cycle = _cycle(data_dict["cycle_id"])
     item_id = None
+    item = None
     if data_dict.get("item_id"):
         item = Item.get(data_dict["item_id"], cycle_id=cycle.id)
         if item is None or not item.active:
@@ -106,7 +107,17 @@ def satudata_recommendation_create(
         action=EventAction.RECOMMENDATION_CREATE,
         target_type="item" if item_id else "cycle",
         target_id=item_id or cycle.id,
-        after={"isi": rec.isi, "step": rec.step, "recommendation": rec.id},
+        after={
+            "isi": rec.isi,
+            "step": rec.step,
+            "recommendation": rec.id,
+            # the row's code and name, for the audit trail
+            **(
+                {"kode_data": item.kode_data, "nama_data": item.nama_data}
+                if item is not None
+                else {}
+            ),
+        },
         timestamp=now,
     )
     if not context.get("defer_commit"):
@@ -123,6 +134,7 @@ def satudata_recommendation_list(
     tk.check_access("satudata_recommendation_list", context, data_dict)
     cycle = _cycle(data_dict["cycle_id"])
     item_id = None
+    item = None
     if data_dict.get("item_id"):
         item = Item.get(data_dict["item_id"], cycle_id=cycle.id)
         if item is None:
