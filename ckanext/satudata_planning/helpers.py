@@ -9,7 +9,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata_planning import sop, vocabularies
-from ckanext.satudata_planning.model.event import EventAction
+from ckanext.satudata_planning.model.event import BATCHED_ACTIONS, EventAction
 
 __all__ = [
     "satudata_actor_label",
@@ -132,8 +132,7 @@ def satudata_vocab_terms(name: str) -> list[tuple[str, str]]:
 _SHORT = 80
 #: actions written in batches (one import, one carry-over, one forum decision):
 #: the dashboard shows each batch on one line, with its count
-_BATCHED = (EventAction.ITEM_IMPORT, EventAction.ITEM_CARRY_OVER,
-            EventAction.ITEM_AGREE)
+_BATCHED = BATCHED_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,18 @@ class EventContext:
 
     @property
     def count(self) -> int:
-        return max(len(self.batch), 1)
+        """How many events the line stands for: the whole request's when the
+        events came ``batched`` (their ``batch`` counts), else the page's."""
+        counted = sum((e.get("batch") or {}).get("count", 1) for e in self.batch)
+        return max(counted, 1)
+
+    @property
+    def created(self) -> int:
+        """Of :attr:`count`, the events that made a row (no ``before``)."""
+        return sum(
+            (e.get("batch") or {}).get("created", 0 if e.get("before") else 1)
+            for e in self.batch
+        )
 
 
 def _short(text: Any, limit: int = _SHORT) -> str:
@@ -266,7 +276,7 @@ def _item_delete(event: dict[str, Any], ctx: EventContext) -> str:
 
 def _item_import(event: dict[str, Any], ctx: EventContext) -> str:
     if ctx.count > 1:
-        created = sum(1 for e in ctx.batch if not e.get("before"))
+        created = ctx.created
         return tk._(
             "{num} rows imported from a spreadsheet: {created} new, {updated} updated"
         ).format(num=ctx.count, created=created, updated=ctx.count - created)
@@ -438,7 +448,7 @@ def satudata_event_summary(
     ``context`` is what :func:`satudata_event_lines` learnt from the page's
     other events (row names, the SK number, a batch's size).
     """
-    ctx = context or EventContext()
+    ctx = context or EventContext(batch=(event,))
     summarize = _SUMMARIES.get(event.get("action") or "", _unknown)
     text = summarize(event, ctx)
     # a step's completion note (the step form's "catatan")
@@ -494,7 +504,7 @@ def satudata_event_lines(events: Sequence[dict[str, Any]]) -> list[dict[str, Any
             "timestamp": event.get("timestamp"),
             "user_display": event.get("user_display") or event.get("user"),
             "summary": satudata_event_summary(event, ctx),
-            "count": len(batch),
+            "count": ctx.count,
         })
     return lines
 

@@ -154,7 +154,7 @@ def dashboard(tahun: int) -> str:
     events: list[dict[str, Any]] = []
     if tk.current_user.is_authenticated:
         events = tk.get_action("satudata_cycle_events")(
-            {}, {"id": cycle["id"], "limit": EVENTS_ON_DASHBOARD})
+            {}, {"id": cycle["id"], "limit": EVENTS_ON_DASHBOARD, "batched": True})
     return tk.render(
         "satudata/cycle_dashboard.html",
         extra_vars={"cycle": cycle, "events": events},

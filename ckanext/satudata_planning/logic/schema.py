@@ -69,6 +69,8 @@ def cycle_events(
     is_positive_integer: Validator,
     satudata_int_max: ValidatorFactory,
     satudata_blank_to_none: Validator,
+    ignore_missing: Validator,
+    satudata_boolean: Validator,
 ) -> Schema:
     # blank first: CKAN's number validators read "" / " " as None, then fail
     return {
@@ -80,6 +82,7 @@ def cycle_events(
             natural_number_validator,
             satudata_int_max(OFFSET_MAX),
         ],
+        "batched": [ignore_missing, satudata_boolean],
     }
 
 

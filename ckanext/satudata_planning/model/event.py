@@ -55,6 +55,14 @@ class EventAction:
 ACTIONS: tuple[str, ...] = tuple(
     value for key, value in vars(EventAction).items() if key.isupper()
 )
+#: the actions one request records once per row (an import, a carry-over, a
+#: forum decision): their events of one request share action, user and
+#: timestamp, and the dashboard shows them as one line
+BATCHED_ACTIONS: tuple[str, ...] = (
+    EventAction.ITEM_IMPORT,
+    EventAction.ITEM_CARRY_OVER,
+    EventAction.ITEM_AGREE,
+)
 #: the actions whose event may be about a row (``target_type`` ``item``): a
 #: row's history shows them
 ITEM_ACTIONS: tuple[str, ...] = (

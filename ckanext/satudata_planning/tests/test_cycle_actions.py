@@ -239,8 +239,10 @@ def test_full_walk_through_the_ten_steps(actors, call_as):
         call_as("satudata_step_complete", actors.walidata, id=cid, step=10)
 
     events = call_as("satudata_cycle_events", actors.anggota, id=cid)
-    # 1 create + 10 starts + 10 completions + 1 finish, newest first
-    assert len(events) == 22
+    # 1 create + 10 starts + 10 completions + 1 finish + step 10's run,
+    # newest first
+    assert len(events) == 23
+    assert [e["action"] for e in events].count("provision_run") == 1
     assert events[0]["action"] == "cycle_finish"
     assert events[-1]["action"] == "cycle_create"
     completions = {int(e["target_id"]): e for e in events

@@ -486,3 +486,42 @@ def test_events_carry_the_names_they_are_shown_by(app, actors, call_as, in_lang)
         f"Email pemberitahuan SK Daftar Data nomor {SK} dikirim ulang kepada "
         "Produsen Data"
     )
+
+
+def test_a_large_import_is_one_line_with_its_whole_count(
+    app, actors, call_as, in_lang
+):
+    """An import of more rows than the dashboard shows events is one line that
+    counts all of them, and the events before it still have their lines."""
+    from .test_item_import import workbook
+
+    call_as("satudata_cycle_create", actors.walidata, tahun=2027)
+    first = workbook([
+        {"nama_data": f"Data {n}", "organization": "dinkes"} for n in range(70)
+    ])
+    call_as("satudata_item_import", actors.produsen, cycle_id=2027, upload=first)
+    exported = workbook(
+        [{"nama_data": "Data 0 (ubah)", "organization": "dinkes",
+          "kode_data": "2027-DINKES-001"}]
+        + [{"nama_data": f"Data baru {n}", "organization": "dinkes"}
+           for n in range(2)]
+    )
+    call_as("satudata_item_import", actors.produsen, cycle_id=2027, upload=exported)
+
+    lines = call_as("satudata_cycle_events", actors.walidata, id=2027, limit=3,
+                    batched=True)
+    assert [(e["action"], e.get("batch")) for e in lines] == [
+        ("item_import", {"count": 3, "created": 2}),
+        ("item_import", {"count": 70, "created": 70}),
+        ("step_start", None),
+    ]
+    # without batched: the events one by one, as before
+    raw = call_as("satudata_cycle_events", actors.walidata, id=2027, limit=3)
+    assert [e["action"] for e in raw] == ["item_import"] * 3
+    assert all("batch" not in e for e in raw)
+
+    login(app, actors.walidata)
+    body = app.get("/perencanaan/2027").get_data(as_text=True)
+    assert "70 butir data diimpor dari berkas Excel: 70 baru, 0 diperbarui" in body
+    assert "3 butir data diimpor dari berkas Excel: 2 baru, 1 diperbarui" in body
+    assert "Siklus perencanaan 2027 dibuka" in body

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from ckanext.satudata_planning import calendar, gates, sop, workflow
 from ckanext.satudata_planning.logic import schema
 from ckanext.satudata_planning.model import Cycle, CycleStep, Event, StepState
+from ckanext.satudata_planning.model.event import BATCHED_ACTIONS
 from ckanext.satudata_planning.roles import UserRoles, roles_in_context
 
 __all__ = [
@@ -331,18 +332,75 @@ def satudata_cycle_events(
     :param id: the cycle's id or year
     :param limit: at most this many events (default 100, at most 1000)
     :param offset: skip this many (default 0)
+    :param batched: the events one request recorded per row (an import, a
+        carry-over, a forum decision: ``BATCHED_ACTIONS``) come as one, the
+        newest, with ``batch: {count, created}`` (how many rows it touched,
+        how many it made); ``limit`` and ``offset`` count these lines
     :returns: a list of ``{id, user, user_display, timestamp, action,
-        target_type, target_id, before, after}``
+        target_type, target_id, before, after}`` (and ``batch``)
     """
     tk.check_access("satudata_cycle_events", context, data_dict)
     cycle = _get_cycle(data_dict["id"])
     limit = min(data_dict.get("limit", 100), schema.EVENTS_LIMIT_MAX)
+    offset = data_dict.get("offset", 0)
+    if data_dict.get("batched"):
+        return _batched_events(cycle.id, limit, offset)
     rows = model.Session.execute(
         sa.select(Event, model.User.name, model.User.fullname)
         .outerjoin(model.User, model.User.id == Event.user_id)
         .where(Event.cycle_id == cycle.id)
         .order_by(Event.seq.desc())
         .limit(limit)
-        .offset(data_dict.get("offset", 0))
+        .offset(offset)
     ).all()
     return [event_dictize(event, name, fullname) for event, name, fullname in rows]
+
+
+def _batched_events(cycle_id: str, limit: int, offset: int) -> list[dict[str, Any]]:
+    """The trail with each request's per-row events as one (one query).
+
+    A window over the cycle's events: a batch is the events of one batched
+    action with one user, timestamp and decision (``disepakati``, the year
+    carried from); every other event is a group of its own.
+    """
+    batched = Event.action.in_(BATCHED_ACTIONS)
+    window = {
+        "partition_by": [
+            Event.action,
+            Event.user_id,
+            Event.timestamp,
+            Event.after["disepakati"].astext,
+            Event.after["dari_tahun"].astext,
+            sa.case((batched, sa.literal("")), else_=Event.id),
+        ]
+    }
+    made = sa.func.coalesce(sa.func.jsonb_typeof(Event.before), "null") == "null"
+    lines = (
+        sa.select(
+            Event.seq,
+            sa.func.count().over(**window).label("count"),
+            sa.func.count().filter(made).over(**window).label("created"),
+            sa.func.row_number()
+            .over(order_by=Event.seq.desc(), **window)
+            .label("newest"),
+        )
+        .where(Event.cycle_id == cycle_id)
+        .subquery()
+    )
+    rows = model.Session.execute(
+        sa.select(Event, model.User.name, model.User.fullname, lines.c.count,
+                  lines.c.created)
+        .join(lines, lines.c.seq == Event.seq)
+        .outerjoin(model.User, model.User.id == Event.user_id)
+        .where(lines.c.newest == 1)
+        .order_by(Event.seq.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    out = []
+    for event, name, fullname, count, created in rows:
+        data = event_dictize(event, name, fullname)
+        if event.action in BATCHED_ACTIONS:
+            data["batch"] = {"count": count, "created": created}
+        out.append(data)
+    return out
