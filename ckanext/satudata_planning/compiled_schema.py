@@ -156,13 +156,12 @@ class CompiledSchema:
         as_data = dict.fromkeys(keys)
         combinations = df.get_all_key_combinations(as_data, self._flat_schema)
         full_schema = df.make_full_schema(as_data, self.schema)
-        prefixes = [key[: len(key)] for key in self._flat_schema]
         moves, against = [], []
         for key in keys:
             if key in full_schema:
                 continue
             initial = key[::2]
-            if initial in [prefix[: len(initial)] for prefix in prefixes]:
+            if initial in [path[: len(initial)] for path in self._flat_schema]:
                 against.append(key)
             if key[:-1] in combinations:
                 moves.append((key, key[:-1] + ("__extras",)))
@@ -193,10 +192,11 @@ class CompiledSchema:
 
 
 def _quiet(validators: Sequence[Callable[..., Any]]) -> tuple[Callable[..., Any], ...]:
+    # by identity: a validator need not be hashable
     return tuple(
         _stop_if_empty if fn is navl_validators.not_empty else fn
         for fn in validators
-        if fn not in CHECK_ONLY
+        if not any(fn is check for check in CHECK_ONLY)
     )
 
 
