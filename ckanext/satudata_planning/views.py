@@ -5,7 +5,8 @@
   the viewer must do now, the current step's "complete" button, the audit trail.
 * ``/perencanaan/<tahun>/langkah/<nomor>/selesai`` (POST): complete a step.
 * ``/perencanaan/<tahun>/daftar``: the Daftar Data: filters, paging, add a row,
-  import (``/impor``, POST), export (``/ekspor``) and template (``/templat``).
+  import (``/impor``, POST), export (``/ekspor``), template (``/templat``) and
+  an earlier year's agreed rows carried over (``/salin``, POST).
 * ``/perencanaan/<tahun>/daftar/<kode>``: one row, its edit form,
   recommendations and history; ``/hapus`` (POST) deletes it. ``<kode>`` is
   any kode_data, slashes included (:class:`KodeConverter`).
@@ -49,7 +50,7 @@ class KodeConverter(PathConverter):
     part_isolating = False
 
     #: the static routes beside ``<kode>``: they must win over a code
-    STATIC = frozenset({"impor", "ekspor", "templat", "bukan-duplikat"})
+    STATIC = frozenset({"impor", "ekspor", "templat", "salin", "bukan-duplikat"})
     #: the static tails after ``<kode>``
     TAILS = frozenset({"hapus", "hasil"})
     _UNESCAPE = re.compile("~(2F|7E)")
@@ -326,6 +327,15 @@ def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
     may_add = bool(viewer.get("produsen_of")) or tk.h.check_access(
         "satudata_item_import", {"cycle_id": cycle["id"]}
     )
+    carry_years: list[int] = []
+    if cycle["status"] != "selesai" and tk.h.check_access(
+        "satudata_item_carry_over", {"cycle_id": cycle["id"]}
+    ):
+        carry_years = [
+            c["tahun"]
+            for c in tk.get_action("satudata_cycle_list")({}, {})
+            if c["tahun"] < cycle["tahun"]
+        ]
     return tk.render(
         "satudata/item_list.html",
         extra_vars={
@@ -341,6 +351,7 @@ def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
             "form_data": extra.get("form_data") or {},
             "form_errors": extra.get("form_errors") or {},
             "import_errors": extra.get("import_errors") or [],
+            "carry_years": carry_years,
         },
     )
 
@@ -366,6 +377,33 @@ def daftar_import(tahun: int) -> str | Response:
             created=result["created"], updated=result["updated"]
         )
     )
+    return tk.redirect_to("satudata_planning.daftar", tahun=tahun)
+
+
+def daftar_carry_over(tahun: int) -> Response:
+    """POST: bring an earlier year's agreed rows into this list (step 1)."""
+    cycle = _cycle(tahun)
+    data = {
+        "cycle_id": cycle["id"],
+        "from_tahun": (tk.request.form.get("from_tahun") or "").strip(),
+    }
+    try:
+        result = tk.get_action("satudata_item_carry_over")({}, data)
+    except tk.NotAuthorized as e:
+        return tk.abort(403, str(e) or None)
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(_messages(e.error_dict)))
+    else:
+        tk.h.flash_success(
+            tk._(
+                "{count} agreed rows carried over from the {tahun} list "
+                "({skipped} were already in this list)"
+            ).format(
+                count=result["count"],
+                tahun=data["from_tahun"],
+                skipped=result["skipped"],
+            )
+        )
     return tk.redirect_to("satudata_planning.daftar", tahun=tahun)
 
 
@@ -706,6 +744,10 @@ perencanaan.add_url_rule(
 perencanaan.add_url_rule("/<int:tahun>/daftar/ekspor", "daftar_export", daftar_export)
 perencanaan.add_url_rule(
     "/<int:tahun>/daftar/templat", "daftar_template", daftar_template
+)
+perencanaan.add_url_rule(
+    "/<int:tahun>/daftar/salin", "daftar_carry_over", daftar_carry_over,
+    methods=["POST"],
 )
 perencanaan.add_url_rule(
     f"/<int:tahun>/daftar/<{KODE}:kode>",

@@ -366,3 +366,54 @@ def test_desk_pages_on_the_server_and_a_review_returns_to_its_page(
     assert res.headers["Location"].endswith("/perencanaan/2027/desk?page=2")
     for junk in ("x", "-3", "99999999999999999999"):
         assert app.get(f"/perencanaan/2027/desk?page={junk}").status_code == 200
+
+
+def test_walidata_carries_over_last_year_s_agreed_rows_from_the_list_page(
+    app, actors, call_as, cycle
+):
+    """Step 1's carry-over has its button: the agreed rows of an earlier year
+    come in once; the OPD sees no button and may not post."""
+    from .items import add_item
+
+    old = call_as("satudata_cycle_create", actors.walidata, tahun=2026)
+    add_item(old["id"], "dinkes", kode_data="2026-DINKES-001", disepakati=True,
+             hasil="disetujui", nama_data="Jumlah Puskesmas")
+    add_item(old["id"], "dinkes", kode_data="2026-DINKES-002", disepakati=False,
+             hasil="disetujui", nama_data="Jumlah Klinik")
+    login(app, actors.produsen)
+    assert 'id="salin"' not in app.get("/perencanaan/2027/daftar").get_data(
+        as_text=True
+    )
+    token = csrf_token(app, "/perencanaan/2027/daftar")
+    refused = app.post(
+        "/perencanaan/2027/daftar/salin",
+        data={"_csrf_token": token, "from_tahun": "2026"},
+    )
+    assert refused.status_code == 403
+
+    login(app, actors.walidata)
+    page = app.get("/perencanaan/2027/daftar").get_data(as_text=True)
+    assert 'id="salin"' in page and '<option value="2026">2026</option>' in page
+    token = csrf_token(app, "/perencanaan/2027/daftar")
+    for _twice in range(2):
+        res = app.post(
+            "/perencanaan/2027/daftar/salin",
+            data={"_csrf_token": token, "from_tahun": "2026"},
+            follow_redirects=True,
+        )
+        assert res.status_code == 200
+    body = res.get_data(as_text=True)
+    assert "0 butir data yang disepakati disalin dari Daftar Data 2026" in body
+    assert "(1 sudah ada di daftar ini)" in body
+    rows = call_as("satudata_item_list", actors.walidata, cycle_id=2027)["results"]
+    assert [(r["kode_data"], r["status_usulan"]) for r in rows] == [
+        ("2026-DINKES-001", "lama")
+    ]
+    bad = app.post(
+        "/perencanaan/2027/daftar/salin",
+        data={"_csrf_token": token, "from_tahun": "2031"},
+        follow_redirects=True,
+    )
+    assert "Tidak ada siklus perencanaan lain untuk tahun 2031" in bad.get_data(
+        as_text=True
+    )
