@@ -111,7 +111,9 @@ def _get_cycle(
     return cycle
 
 
-def _locked_cycle(ref: Any, action: str, context: Context, data_dict: DataDict):
+def _locked_cycle(
+    ref: Any, action: str, context: Context, data_dict: DataDict
+) -> Cycle:
     """The cycle share-locked (``Cycle.get(for_share)``), and ``action``'s
     auth checked again: the step it read before the lock may have moved."""
     cycle = _get_cycle(ref, for_share=True)
