@@ -274,9 +274,31 @@ def _page_number(value: Any = None) -> int:
     return min(max(1, page), MAX_PAGE)
 
 
-def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
+def _pager(
+    endpoint: str,
+    cycle: dict[str, Any],
+    listed: dict[str, Any],
+    page: int,
+    args: dict[str, Any],
+) -> Any:
+    """CKAN's pager over one page of ``satudata_item_list`` (``listed``),
+    linking to ``endpoint`` with the same ``args`` (filters)."""
     from ckan.lib.pagination import Page
 
+    def url(q: Any = None, page: int = 1) -> str:
+        return tk.h.url_for(endpoint, tahun=cycle["tahun"], page=page, **args)
+
+    return Page(
+        collection=listed["results"],
+        page=page,
+        url=url,
+        item_count=listed["count"],
+        items_per_page=PAGE_SIZE,
+        presliced_list=True,
+    )
+
+
+def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
     filters = _filters()
     page = _page_number()
     query = {
@@ -311,19 +333,7 @@ def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
             if i["organization"] in own
         ]
 
-    def pager_url(q: Any = None, page: int = 1) -> str:
-        return tk.h.url_for(
-            "satudata_planning.daftar", tahun=cycle["tahun"], page=page, **filters
-        )
-
-    pager = Page(
-        collection=listed["results"],
-        page=page,
-        url=pager_url,
-        item_count=listed["count"],
-        items_per_page=PAGE_SIZE,
-        presliced_list=True,
-    )
+    pager = _pager("satudata_planning.daftar", cycle, listed, page, filters)
     may_add = bool(viewer.get("produsen_of")) or tk.h.check_access(
         "satudata_item_import", {"cycle_id": cycle["id"]}
     )
@@ -550,8 +560,6 @@ def rekomendasi(tahun: int) -> str | Response:
         return tk.redirect_to(
             "satudata_planning.rekomendasi", tahun=tahun, **_filters()
         )
-    from ckan.lib.pagination import Page
-
     filters = _filters()
     page = _page_number()
     listed = tk.get_action("satudata_item_list")(
@@ -568,24 +576,14 @@ def rekomendasi(tahun: int) -> str | Response:
     for rec in recs:
         by_item.setdefault(rec["item_id"] or "", []).append(rec)
 
-    def pager_url(q: Any = None, page: int = 1) -> str:
-        return tk.h.url_for(
-            "satudata_planning.rekomendasi", tahun=cycle["tahun"], page=page, **filters
-        )
-
     return tk.render(
         "satudata/recommendations.html",
         extra_vars={
             "cycle": cycle,
             "items": listed["results"],
             "count": listed["count"],
-            "page": Page(
-                collection=listed["results"],
-                page=page,
-                url=pager_url,
-                item_count=listed["count"],
-                items_per_page=PAGE_SIZE,
-                presliced_list=True,
+            "page": _pager(
+                "satudata_planning.rekomendasi", cycle, listed, page, filters
             ),
             "by_item": by_item,
             "whole_list": by_item.get("", []),
@@ -607,8 +605,6 @@ def desk(tahun: int) -> str | Response:
             403,
             tk._("Only the desk (Walidata, Sekretariat, Pembina Data) sees this page"),
         )
-    from ckan.lib.pagination import Page
-
     organization = tk.request.args.get("organization", "").strip()
     page = _page_number()
     query: dict[str, Any] = {
@@ -624,21 +620,12 @@ def desk(tahun: int) -> str | Response:
         tk.h.flash_error(" ".join(_messages(e.error_dict)))
         listed = {"count": 0, "results": []}
 
-    def pager_url(q: Any = None, page: int = 1) -> str:
-        return tk.h.url_for(
-            "satudata_planning.desk",
-            tahun=cycle["tahun"],
-            page=page,
-            **({"organization": organization} if organization else {}),
-        )
-
-    pager = Page(
-        collection=listed["results"],
-        page=page,
-        url=pager_url,
-        item_count=listed["count"],
-        items_per_page=PAGE_SIZE,
-        presliced_list=True,
+    pager = _pager(
+        "satudata_planning.desk",
+        cycle,
+        listed,
+        page,
+        {"organization": organization} if organization else {},
     )
     pairs = tk.get_action("satudata_duplicates")(
         {},

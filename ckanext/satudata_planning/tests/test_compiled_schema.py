@@ -173,10 +173,12 @@ class _OwnValidate:
         return df.validate(data_dict, own, context)
 
 
-def test_a_plugin_with_its_own_validate_validates_every_dataset(context):
+def _three_through(context: dict[str, Any]) -> list[Any]:
+    """Three datasets of one type through one ``Validation`` with _OwnValidate."""
+    _OwnValidate.calls = 0
     validation = Validation()
     rows = [{"type": "x", "name": f"n{i}", "notes": "t"} for i in range(3)]
-    results = [
+    return [
         validation(
             _OwnValidate(),
             dict(context),
@@ -186,6 +188,10 @@ def test_a_plugin_with_its_own_validate_validates_every_dataset(context):
         )
         for row in rows
     ]
+
+
+def test_a_plugin_with_its_own_validate_validates_every_dataset(context):
+    results = _three_through(context)
     assert _OwnValidate.calls == 3
     assert [r[0]["notes"] for r in results] == ["<t>"] * 3
 
@@ -193,25 +199,13 @@ def test_a_plugin_with_its_own_validate_validates_every_dataset(context):
 def test_a_compiled_schema_that_differs_is_not_used(context, monkeypatch, caplog):
     """If the first dataset's compiled result is not plugin_validate's, every
     dataset goes through plugin_validate (and a warning says so)."""
-    _OwnValidate.calls = 0
     monkeypatch.setattr(provision_bulk, "_compilable", lambda plugin, t: True)
-    validation = Validation()
-    rows = [{"type": "x", "name": f"n{i}", "notes": "t"} for i in range(3)]
     logger = logging.getLogger(provision_bulk.__name__)
     logger.addHandler(caplog.handler)  # CKAN's logging config may not propagate
     monkeypatch.setattr(logger, "level", logging.WARNING)
     monkeypatch.setattr(logger, "disabled", False)
     with caplog.at_level(logging.WARNING, logger=provision_bulk.__name__):
-        results = [
-            validation(
-                _OwnValidate(),
-                dict(context),
-                row,
-                core_schema.default_show_package_schema,
-                "package_show",
-            )
-            for row in rows
-        ]
+        results = _three_through(context)
     assert _OwnValidate.calls == 3
     assert [r[0]["notes"] for r in results] == ["<t>"] * 3
     logger.removeHandler(caplog.handler)
