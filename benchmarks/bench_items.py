@@ -42,7 +42,7 @@ def _workbook(count: int) -> bytes:
     import openpyxl
 
     from ckanext.satudata_planning import spreadsheet
-    from ckanext.satudata_planning.row_fields import FIELDS
+    from ckanext.satudata_planning.sop.row_fields import FIELDS
 
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet(spreadsheet.SHEET_DATA)

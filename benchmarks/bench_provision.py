@@ -107,8 +107,8 @@ def naive(cycle_id: str, user: str) -> int:
     import ckan.plugins.toolkit as tk
     import sqlalchemy as sa
 
-    from ckanext.satudata_planning import provision
     from ckanext.satudata_planning.model import Item
+    from ckanext.satudata_planning.provisioning import run as provision
 
     fields = provision.dataset_fields()
     items = model.Session.execute(
@@ -171,7 +171,7 @@ def main() -> None:
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
-    from ckanext.satudata_planning import provision
+    from ckanext.satudata_planning.provisioning import run as provision
 
     app = make_app(load_config(args.ini))
     flask_app = app._wsgi_app  # type: ignore[attr-defined]

@@ -257,7 +257,7 @@ def run_queries(
     # the cached repeat is printed apart
     from ckan.common import config
 
-    from ckanext.satudata_planning.search import cache
+    from ckanext.satudata_pgsearch import cache
 
     cache_key = cache.CONFIG_KEY
     cache_size = config.get(cache_key)

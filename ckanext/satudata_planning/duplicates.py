@@ -26,7 +26,7 @@ from typing import Any
 from ckan.plugins.toolkit import _
 from rapidfuzz import fuzz, process
 
-from ckanext.satudata_planning import vocabularies
+from ckanext.satudata_planning.sop import vocabularies
 
 DEFAULT_THRESHOLD = 85.0
 #: The least score of two rows with the same SDS or indicator code.

@@ -8,8 +8,9 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata_planning import sop, vocabularies
+from ckanext.satudata_planning import sop
 from ckanext.satudata_planning.model.event import BATCHED_ACTIONS, EventAction
+from ckanext.satudata_planning.sop import vocabularies
 
 __all__ = [
     "satudata_actor_label",
@@ -72,7 +73,7 @@ def satudata_format_date(value: Any, with_time: bool = False) -> str:
     """
     from babel.dates import format_date, format_datetime
 
-    from ckanext.satudata_planning import calendar
+    from ckanext.satudata_planning.sop import working_days
 
     if not value:
         return ""
@@ -87,7 +88,7 @@ def satudata_format_date(value: Any, with_time: bool = False) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
-        local = value.astimezone(calendar.timezone())
+        local = value.astimezone(working_days.timezone())
         if with_time:
             return format_datetime(local, "d MMMM y HH:mm", locale=locale)
         value = local.date()
@@ -100,14 +101,14 @@ def _lang() -> str:
 
 def satudata_row_fields() -> tuple[Any, ...]:
     """The fields of a Daftar Data row (``row_fields.FIELDS``), for forms."""
-    from ckanext.satudata_planning.row_fields import FIELDS
+    from ckanext.satudata_planning.sop.row_fields import FIELDS
 
     return FIELDS
 
 
 def satudata_field_label(key: str) -> str:
     """The label of a row field in the viewer's language."""
-    from ckanext.satudata_planning.row_fields import BY_KEY
+    from ckanext.satudata_planning.sop.row_fields import BY_KEY
 
     f = BY_KEY.get(key)
     return f.label(_lang()) if f else key
@@ -213,7 +214,7 @@ def _document_name(jenis: Any) -> str:
 
 def _changed_fields(event: dict[str, Any]) -> str:
     """The labels of the row fields an edit changed, in the list's order."""
-    from ckanext.satudata_planning.row_fields import FIELDS
+    from ckanext.satudata_planning.sop.row_fields import FIELDS
 
     before, after = _side(event, "before"), _side(event, "after")
     keys = {("organization" if k == "organization_id" else k)

@@ -1,8 +1,6 @@
-"""The two plugins of this distribution.
+"""The ``satudata_planning`` plugin: the SOP "Perencanaan Data" inside CKAN.
 
-``satudata_planning`` carries the SOP "Perencanaan Data"; ``satudata_pgsearch``
-answers CKAN's dataset search from PostgreSQL (a portal with Solr leaves it off).
-Both stay thin: each hook hands over to the module that owns the work.
+It stays thin: each hook hands over to the module that owns the work.
 """
 from __future__ import annotations
 
@@ -32,7 +30,7 @@ class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IMiddleware: close CKAN 2.12's CSRF exemption hole for session users.
     def make_middleware(self, app: Any, config: Any) -> Any:
-        from ckanext.satudata_planning import csrf_guard
+        from ckanext.satudata_planning.views import csrf as csrf_guard
 
         if hasattr(app, "before_request"):
             csrf_guard.install(app)
@@ -52,19 +50,3 @@ class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def i18n_directory(self) -> str:
         return os.path.join(os.path.dirname(__file__), "i18n")
-
-
-@tk.blanket.config_declarations(
-    os.path.join(os.path.dirname(__file__), "search", "config_declaration.yaml")
-)
-class SatudataPgsearchPlugin(p.SingletonPlugin):
-    """CKAN's dataset search index and query, kept in PostgreSQL."""
-
-    p.implements(p.IConfigurer)
-
-    # IConfigurer runs before CKAN checks the Solr schema at start-up, so the
-    # backend is in place before anything asks for a search connection.
-    def update_config(self, config: Any) -> None:
-        from ckanext.satudata_planning.search import backend
-
-        backend.install()

@@ -35,8 +35,8 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
-from ckanext.satudata_planning import vocabularies
-from ckanext.satudata_planning.row_fields import FIELDS, REVIEW_FIELDS, RowField
+from ckanext.satudata_planning.sop import vocabularies
+from ckanext.satudata_planning.sop.row_fields import FIELDS, REVIEW_FIELDS, RowField
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,10 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from ckanext.satudata_planning.documents import indonesian
+from ckanext.satudata_planning.sop.documents import JENIS
 
+#: a value of ``JENIS`` (for type checkers)
 Jenis = Literal["ba_desk", "ba_forum", "sk"]
-JENIS: tuple[str, ...] = ("ba_desk", "ba_forum", "sk")
 
 #: What an unfilled number or date prints as: a blank to write on by hand.
 BLANK = "…………………"
@@ -207,7 +208,7 @@ def select_items(jenis: str, items: Iterable[Mapping[str, Any]]
 
 
 def _label(vocabulary: str, value: Any) -> str:
-    from ckanext.satudata_planning import vocabularies
+    from ckanext.satudata_planning.sop import vocabularies
 
     return text(vocabularies.label(vocabulary, value, "id")) if value else ""
 

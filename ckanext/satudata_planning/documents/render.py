@@ -40,14 +40,13 @@ FILENAMES: dict[str, str] = {
 }
 
 
-TEMPLATE_DIR_OPTION = "ckanext.satudata_planning.document_template_dir"
 
 
 def configured_template_dir() -> str | None:
     """The custom template folder the site configured, if any."""
-    import ckan.plugins.toolkit as tk
+    from ckanext.satudata_planning import config
 
-    return tk.config.get(TEMPLATE_DIR_OPTION) or None
+    return config.document_template_dir() or None
 
 
 def config_defaults() -> dict[str, Any]:
@@ -55,17 +54,15 @@ def config_defaults() -> dict[str, Any]:
 
     Merge them under the cycle's own data: ``{**config_defaults(), **data}``.
     """
-    import ckan.plugins.toolkit as tk
+    from ckanext.satudata_planning import config
 
-    kota = tk.config.get("ckanext.satudata_planning.city_name") or DEFAULT_CITY
+    kota = config.city_name() or DEFAULT_CITY
     return {
         "kota": kota,
         "kop": Letterhead.for_city(
             kota,
-            tk.config.get("ckanext.satudata_planning.document_letterhead_agency")
-            or "",
-            tk.config.get("ckanext.satudata_planning.document_letterhead_address")
-            or "",
+            config.document_letterhead_agency(),
+            config.document_letterhead_address(),
         ),
     }
 

@@ -34,10 +34,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ckanext.satudata_planning import roles as roles_
 from ckanext.satudata_planning import sop
-from ckanext.satudata_planning.roles import UserRoles
 from ckanext.satudata_planning.sop import Actor
+from ckanext.satudata_planning.sop import roles as roles_
+from ckanext.satudata_planning.sop.roles import UserRoles
 
 
 class Role(str, enum.Enum):

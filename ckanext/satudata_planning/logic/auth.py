@@ -6,9 +6,9 @@ before these functions run. *When* (step order, gates) is the action's job: it
 answers with a ``ValidationError`` that says what is missing.
 
 The rules are stated once, in the table of :mod:`logic.access` (printed in the
-README); a pure "who" is read from it (:func:`access.permits`), the rules that
-depend on the step or the row stay here as code and the auth-matrix test holds
-them to the table.
+README); a pure "who" is read from it (:func:`access.permits`); the rules that
+depend on the step or the row are :mod:`workflow.rules`, which the import
+applies too, and the auth-matrix test holds them to the table.
 """
 from __future__ import annotations
 
@@ -20,15 +20,28 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.satudata_planning import roles as roles_
 from ckanext.satudata_planning import sop
 from ckanext.satudata_planning.logic import access
 from ckanext.satudata_planning.sop import Actor
+from ckanext.satudata_planning.sop import roles as roles_
+from ckanext.satudata_planning.workflow.rules import (
+    DESK,
+    create_refusal,
+    delete_refusal,
+    edit_refusal,
+    finished,
+    recommend_refusal,
+    review_refusal,
+)
 
 if TYPE_CHECKING:
     from ckanext.satudata_planning.model import Cycle, Item
 
 __all__: list[str] = [
+    "satudata_progress",
+    "satudata_provision",
+    "satudata_provision_status",
+    "satudata_todo_datasets",
     "satudata_cycle_create",
     "satudata_cycle_events",
     "satudata_cycle_list",
@@ -136,110 +149,8 @@ def satudata_cycle_events(context: Context, data_dict: DataDict) -> AuthResult:
 
 # --- the Daftar Data (items): who may do what at which step ---------------------
 #
-# The rules are pure functions of (roles, cycle, row) so that the import can
-# apply them to 5,000 rows without a query per row; the auth functions load
-# the cycle and item once and call them.
-
-#: Walidata and Sekretariat add "Tambahan" rows up to the forum (step 6)
-LAST_STEP_TAMBAHAN = 6
-DESK_STEP = 4
-DESK = frozenset({Actor.WALIDATA, Actor.SEKRETARIAT, Actor.PEMBINA})
-COMPILERS = frozenset({Actor.WALIDATA, Actor.SEKRETARIAT})
-
-
-def _finished(cycle: Cycle) -> Optional[str]:
-    if cycle.finished:
-        return tk._("The {tahun} cycle is finished: its list no longer changes").format(
-            tahun=cycle.tahun
-        )
-    return None
-
-
-def create_refusal(roles: roles_.UserRoles, cycle: Cycle, org: str) -> Optional[str]:
-    """Why ``roles`` may not add a row for organization ``org`` now (None: may)."""
-    if roles.sysadmin:
-        return None
-    if msg := _finished(cycle):
-        return msg
-    step = cycle.current_step
-    if step == 1 and roles.produces_for(org):
-        return None
-    if step <= LAST_STEP_TAMBAHAN and roles.is_any(COMPILERS):
-        return None
-    if step == 1:
-        return tk._("You may only propose rows for your own organization")
-    return tk._(
-        "Rows are proposed by the OPDs in step 1; from step 2 to step 6 "
-        "only the Walidata or the Sekretariat add rows (Tambahan)"
-    )
-
-
-def edit_refusal(
-    roles: roles_.UserRoles,
-    cycle: Cycle,
-    org: str,
-    status_usulan: Optional[str],
-    hasil: Optional[str],
-) -> Optional[str]:
-    """Why ``roles`` may not change a row of ``org`` now (None: may)."""
-    if roles.sysadmin:
-        return None
-    if msg := _finished(cycle):
-        return msg
-    step = cycle.current_step
-    if roles.produces_for(org):
-        if step == 1:
-            return None
-        if step == DESK_STEP and hasil == "perbaikan":
-            return None
-    if (
-        status_usulan == "tambahan"
-        and step <= LAST_STEP_TAMBAHAN
-        and roles.is_any(COMPILERS)
-    ):
-        return None
-    if roles.produces_for(org):
-        return tk._(
-            "Your organization's rows can be changed in step 1, and in "
-            "step 4 only when the desk asks for a revision (perbaikan)"
-        )
-    return tk._("Only the organization that produces this data may change it")
-
-
-def delete_refusal(roles: roles_.UserRoles, cycle: Cycle, org: str) -> Optional[str]:
-    """The owner OPD deletes in step 1; the Walidata before the forum (step 6)."""
-    if roles.sysadmin:
-        return None
-    if msg := _finished(cycle):
-        return msg
-    if cycle.current_step == 1 and roles.produces_for(org):
-        return None
-    if cycle.current_step < LAST_STEP_TAMBAHAN and roles.is_(Actor.WALIDATA):
-        return None
-    return tk._(
-        "Rows are deleted by their organization in step 1, or by the "
-        "Walidata before the forum"
-    )
-
-
-def review_refusal(roles: roles_.UserRoles, cycle: Cycle) -> Optional[str]:
-    if roles.sysadmin:
-        return None
-    if not roles.is_any(DESK):
-        return tk._("Only the desk (Walidata, Sekretariat, Pembina Data) reviews rows")
-    if cycle.current_step != DESK_STEP or cycle.finished:
-        return tk._("Rows are reviewed during the desk pra forum (step 4)")
-    return None
-
-
-def recommend_refusal(roles: roles_.UserRoles, cycle: Cycle) -> Optional[str]:
-    if roles.sysadmin:
-        return None
-    if not roles.is_(Actor.PEMBINA):
-        return tk._("Only the Pembina Data gives recommendations")
-    if cycle.current_step not in (2, DESK_STEP) or cycle.finished:
-        return tk._("Recommendations are given in step 2 and during the desk (step 4)")
-    return None
+# The rules are :mod:`workflow.rules` (pure functions, also applied row by row
+# on import); these functions load the cycle and the row once and ask them.
 
 
 def _cycle(context: Context, ref: Any) -> Optional[Cycle]:
@@ -369,9 +280,9 @@ def satudata_item_import(context: Context, data_dict: DataDict) -> AuthResult:
     if cycle is None:
         return {"success": True}
     if roles.is_(Actor.WALIDATA):
-        return _result(_finished(cycle))
+        return _result(finished(cycle))
     if Actor.PRODUSEN in roles.actors:
-        if cycle.current_step == 1:
+        if cycle.current_step == sop.COMPILE.number:
             return {"success": True}
         return _refuse(tk._("Organizations import their rows in step 1"))
     return _refuse(tk._("Only data producers and the Walidata import rows"))
@@ -383,7 +294,7 @@ def satudata_item_carry_over(context: Context, data_dict: DataDict) -> AuthResul
     if not roles.is_(Actor.WALIDATA):
         return _refuse(tk._("Only the Walidata carries last year's rows over"))
     cycle = _cycle(context, (data_dict or {}).get("cycle_id"))
-    if cycle is not None and cycle.current_step != 1:
+    if cycle is not None and cycle.current_step != sop.COMPILE.number:
         return _refuse(tk._("Last year's rows are carried over in step 1"))
     return {"success": True}
 
@@ -409,7 +320,7 @@ def satudata_duplicate_ignore(context: Context, data_dict: DataDict) -> AuthResu
             )
         )
     cycle = _cycle(context, (data_dict or {}).get("cycle_id"))
-    if cycle is not None and (cycle.current_step > DESK_STEP or cycle.finished):
+    if cycle is not None and (cycle.current_step > sop.DESK.number or cycle.finished):
         return _refuse(tk._("Duplicates are settled up to the desk (step 4)"))
     return {"success": True}
 
@@ -452,15 +363,6 @@ def satudata_recommendation_list(context: Context, data_dict: DataDict) -> AuthR
 def satudata_organization_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user (the producers a row may name)."""
     return _by_table("satudata_organization_list", context, _no_access)
-
-
-# --- step 10: provisioning and progress (logic/auth_provision.py) -------------
-from ckanext.satudata_planning.logic.auth_provision import *  # noqa: F401,F403,E402
-from ckanext.satudata_planning.logic.auth_provision import (  # noqa: E402
-    __all__ as _provision_all,
-)
-
-__all__ += _provision_all
 
 
 # --- documents, forum and SK (steps 5–9) --------------------------------------------
@@ -520,3 +422,46 @@ def satudata_sk_publish(context: Context, data_dict: DataDict) -> AuthResult:
         context,
         lambda: tk._("Only the Walidata publishes the decree (SK)"),
     )
+
+
+# --- step 10: provisioning and progress -------------------------------------------
+
+
+def satudata_provision(context: Context, data_dict: DataDict) -> AuthResult:
+    """The Walidata, as portal administrator (SOP step 10); sysadmins."""
+    if access.permits("satudata_provision", context):
+        return {"success": True}
+    return _refuse(tk._("Only the Walidata prepares the datasets in the portal"))
+
+
+def satudata_provision_status(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user (CKAN refuses anonymous callers before this runs)."""
+    if access.permits("satudata_provision_status", context):
+        return {"success": True}
+    return _refuse(tk._("Log in to do this"))
+
+
+@tk.auth_allow_anonymous_access
+def satudata_progress(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users; anonymous visitors once the SK is published (step 9)."""
+    if context.get("user"):
+        return {"success": True}
+    from ckanext.satudata_planning.model import Cycle
+
+    cycle = Cycle.get((data_dict or {}).get("cycle_id"))
+    if cycle is None or cycle.published:
+        return {"success": True}  # unknown: the action answers "not found"
+    return _refuse(tk._("This planning cycle is not public yet"))
+
+
+def satudata_todo_datasets(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users; one organization's list only for its members, the
+    Walidata and sysadmins (the datasets are private until checked)."""
+    roles = roles_.roles_in_context(context)
+    organization = (data_dict or {}).get("organization")
+    if not organization or roles.is_(Actor.WALIDATA):
+        return {"success": True}
+    name = _org_name(organization)
+    if name is None or name in roles.produsen_of or name in roles.member_of:
+        return {"success": True}
+    return _refuse(tk._("Only members of the organization see its data to fill in"))

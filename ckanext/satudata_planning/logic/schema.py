@@ -100,7 +100,7 @@ def _item_fields(required: bool) -> Schema:
     ``required``: ``nama_data`` and ``organization`` must be given (create,
     update); a patch leaves out what it does not change.
     """
-    from ckanext.satudata_planning.row_fields import FIELDS
+    from ckanext.satudata_planning.sop.row_fields import FIELDS
 
     get = get_validator
     ignore_missing, satudata_text = get("ignore_missing"), get("satudata_text")

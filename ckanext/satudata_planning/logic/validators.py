@@ -10,7 +10,8 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError
 
-from ckanext.satudata_planning import sop, vocabularies
+from ckanext.satudata_planning import sop
+from ckanext.satudata_planning.sop import vocabularies
 
 __all__ = [
     "satudata_blank_to_none",

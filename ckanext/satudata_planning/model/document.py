@@ -25,11 +25,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .cycle import utcnow
 from .event import Event
 
-#: the document kinds, in the order of the SOP (steps 5, 7, 8)
-JENIS: tuple[str, ...] = ("ba_desk", "ba_forum", "sk")
-#: the step from which each document can be written
-FROM_STEP: dict[str, int] = {"ba_desk": 5, "ba_forum": 7, "sk": 8}
-
 
 class Document(tk.BaseModel):  # type: ignore[misc, valid-type]
     """One document (``jenis``) of a cycle."""

@@ -23,7 +23,7 @@ from ckan.model.types import make_uuid
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ckanext.satudata_planning.row_fields import FIELDS
+from ckanext.satudata_planning.sop.row_fields import FIELDS
 
 from .cycle import utcnow
 from .event import Event

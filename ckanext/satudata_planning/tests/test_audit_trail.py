@@ -25,9 +25,9 @@ import pytest
 import sqlalchemy as sa
 from ckan.model.types import make_uuid
 
-from ckanext.satudata_planning import gates, spreadsheet
+from ckanext.satudata_planning import spreadsheet
 from ckanext.satudata_planning.model import Event, Item
-from ckanext.satudata_planning.row_fields import FIELDS
+from ckanext.satudata_planning.sop.row_fields import FIELDS
 
 from .forum import DOC_DATES, DOC_NUMBERS, EXECUTOR, PDF, ROWS
 
@@ -38,13 +38,6 @@ HEAD = "3b2ccabbc956"
 BEFORE_04 = "a3d0c5e1f2b4"
 #: what a name that edits events would contain
 EDITING = re.compile(r"(update|patch|delete|purge|edit|remove|clear|reset|truncate)")
-
-
-@pytest.fixture(autouse=True)
-def _real_gates():
-    gates.clear_stub_outputs()
-    yield
-    gates.clear_stub_outputs()
 
 
 @pytest.fixture

@@ -26,10 +26,10 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import helpers
 
-from ckanext.satudata_planning import roles as roles_
 from ckanext.satudata_planning.logic import access
 from ckanext.satudata_planning.logic.access import Role, Rule, Stage
 from ckanext.satudata_planning.model import Cycle, Document
+from ckanext.satudata_planning.sop import roles as roles_
 from ckanext.satudata_planning.tests.forum import PDF
 from ckanext.satudata_planning.tests.items import add_item
 from ckanext.satudata_planning.tests.provisioning import agreed_rows

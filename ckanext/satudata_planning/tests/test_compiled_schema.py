@@ -22,9 +22,9 @@ from ckan.tests import factories
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ckanext.satudata_planning import provision_bulk
-from ckanext.satudata_planning.compiled_schema import CompiledSchema
-from ckanext.satudata_planning.provision_bulk import Validation, identical
+from ckanext.satudata_planning.provisioning import bulk as provision_bulk
+from ckanext.satudata_planning.provisioning.bulk import Validation, identical
+from ckanext.satudata_planning.provisioning.compiled_schema import CompiledSchema
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 from ckanext.satudata_planning import spreadsheet
 from ckanext.satudata_planning.model import Cycle, Event, Item
-from ckanext.satudata_planning.row_fields import FIELDS
+from ckanext.satudata_planning.sop.row_fields import FIELDS
 
 from .web import csrf_token, login
 

@@ -263,7 +263,7 @@ def test_search_errors_outside_a_request_stay_search_errors(app):
     and the error stays a SearchQueryError (400, never 500)."""
     import flask
 
-    from ckanext.satudata_planning.search.parser import Parser
+    from ckanext.satudata_pgsearch.parser import Parser
 
     with app.flask_app.app_context():
         assert not flask.has_request_context()

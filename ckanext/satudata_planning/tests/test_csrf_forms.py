@@ -32,8 +32,8 @@ import sqlalchemy as sa
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import AnyConverter, Rule
 
-from ckanext.satudata_planning import gates, provision
 from ckanext.satudata_planning.model import Cycle, Item
+from ckanext.satudata_planning.provisioning import run as provision
 
 from .forum import seeded_cycle
 from .items import add_item
@@ -50,11 +50,6 @@ LAST = ("item_delete", "complete_step", "dokumen_publish")
 CSRF_REFUSAL = "CSRF token"
 
 
-@pytest.fixture(autouse=True)
-def _stub_outputs() -> Iterator[None]:
-    gates.clear_stub_outputs()
-    yield
-    gates.clear_stub_outputs()
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 
-from ckanext.satudata_planning import gates, sop
+from ckanext.satudata_planning import sop
 from ckanext.satudata_planning.model import Cycle, Event
+from ckanext.satudata_planning.workflow import gates
 
 from .forum import provide_real_output
 from .items import add_item, review_all
@@ -24,16 +25,10 @@ WRONG = {1: "pembina", 2: "walidata", 3: "sekretariat", 4: "walidata",
 GATED = {1, 4, 5, 6, 7, 8, 9, 10}
 
 
-@pytest.fixture(autouse=True)
-def _stub_outputs():
-    """Stub outputs never leak from one test to the next."""
-    gates.clear_stub_outputs()
-    yield
-    gates.clear_stub_outputs()
 
 
 def provide_output(cycle_id: str, number: int) -> None:
-    """Make step ``number``'s output exist (stubs until later issues build it)."""
+    """Make step ``number``'s output exist."""
     if number == 9:  # satudata_sk_publish (later issue) sets the flag
         cycle = Cycle.get(cycle_id)
         assert cycle is not None
@@ -46,12 +41,11 @@ def provide_output(cycle_id: str, number: int) -> None:
     elif number in (5, 6, 7, 8):  # real gates: documents and forum decisions
         provide_real_output(cycle_id, number)
     elif number == 10:  # real gate: every agreed row has its dataset
-        from ckanext.satudata_planning import provision
+        from ckanext.satudata_planning.provisioning import run as provision
 
         site_user = helpers.call_action("get_site_user")
         provision.run(cycle_id, site_user["name"])
-    else:
-        gates.provide_stub_output(cycle_id, number)
+    # steps 2 and 3 ask for no output
 
 
 def user(actors, label: str) -> dict[str, Any]:
@@ -299,24 +293,23 @@ def test_step_nine_needs_the_published_sk(actors, call_as):
     walk_to(call_as, actors, cycle, 8)
     with pytest.raises(tk.ValidationError):
         call_as("satudata_step_complete", actors.walidata, id=2027, step=9)
-    gates.provide_stub_output(cycle["id"], 9)  # a stub output does not count here
-    with pytest.raises(tk.ValidationError):
-        call_as("satudata_step_complete", actors.walidata, id=2027, step=9)
     provide_output(cycle["id"], 9)
     assert call_as("satudata_step_complete", actors.walidata, id=2027,
                    step=9)["current_step"] == 10
 
 
-def test_registered_gate_replaces_the_stub(actors, call_as):
-    from ckanext.satudata_planning.logic.action.item import at_least_one_item
+def test_every_gate_has_its_check_and_an_override_is_undone(actors, call_as):
+    from ckanext.satudata_planning.sop import STEPS, Gate
 
+    assert set(gates.CHECKS) == set(Gate)
+    assert {s.number: gates.check_of(s.number) for s in STEPS}[4] is (
+        gates.every_item_reviewed
+    )
     call_as("satudata_cycle_create", actors.walidata, tahun=2027)
-    # the items module registered the real gate of step 1 in place of the stub
-    assert not gates.is_stub(1)
-    assert gates.get(1) is at_least_one_item
+    assert gates.check_of(1) is gates.at_least_one_item
     with gates.override(1, lambda c: []):
         cycle = call_as("satudata_step_complete", actors.walidata, id=2027, step=1)
-    assert gates.get(1) is at_least_one_item  # back after the override
+    assert gates.check_of(1) is gates.at_least_one_item  # back after the override
     assert cycle["current_step"] == 2
 
 

@@ -3,20 +3,12 @@ from __future__ import annotations
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-import pytest
 
-from ckanext.satudata_planning import gates
 from ckanext.satudata_planning.model import Cycle
+from ckanext.satudata_planning.workflow import gates
 
 from .items import add_item
 from .web import csrf_token, login
-
-
-@pytest.fixture(autouse=True)
-def _stub_outputs():
-    gates.clear_stub_outputs()
-    yield
-    gates.clear_stub_outputs()
 
 
 def dashboard_url(tahun: int) -> str:

@@ -12,20 +12,16 @@ import pytest
 import sqlalchemy as sa
 from docx import Document as Docx
 
-from ckanext.satudata_planning import documents, gates
-from ckanext.satudata_planning.logic.action.document import storage_dir
+from ckanext.satudata_planning import documents
+from ckanext.satudata_planning.logic.uploads import storage_dir
 from ckanext.satudata_planning.model import Cycle, Document, Event, Item
+from ckanext.satudata_planning.workflow import gates
 
 from .forum import DOC_NUMBERS, PDF, ROWS, SCRIPT_NAME, item_ids, seeded_cycle
 
 pytestmark = pytest.mark.usefixtures("with_request_context")
 
 
-@pytest.fixture(autouse=True)
-def _stub_outputs():
-    gates.clear_stub_outputs()
-    yield
-    gates.clear_stub_outputs()
 
 
 @pytest.fixture
@@ -517,12 +513,9 @@ def test_gate_eight_needs_the_signed_pdf(actors, call_as, storage):
     assert _complete(call_as, actors.sekretariat, 8)["current_step"] == 9
 
 
-def test_gates_five_to_eight_ignore_stub_outputs(actors, call_as, storage):
+def test_gate_five_stays_closed_without_the_minutes(actors, call_as, storage):
     seeded_cycle(call_as, actors, 4)
-    cycle = Cycle.get(2027)
-    for number in (5, 6, 7, 8):
-        gates.provide_stub_output(cycle.id, number)
-    assert gates.missing(cycle, 5)
+    assert gates.missing(Cycle.get(2027), 5)
 
 
 def test_gates_five_to_eight_are_real_and_doctests_hold():
@@ -530,7 +523,13 @@ def test_gates_five_to_eight_are_real_and_doctests_hold():
 
     from ckanext.satudata_planning.model import document
 
-    assert not any(gates.is_stub(n) for n in (5, 6, 7, 8, 9))
+    assert [gates.check_of(n) for n in (5, 6, 7, 8, 9)] == [
+        gates.ba_desk_written,
+        gates.every_approved_item_decided,
+        gates.ba_forum_written,
+        gates.sk_signed,
+        gates.sk_published,
+    ]
     assert doctest.testmod(document).failed == 0
 
 

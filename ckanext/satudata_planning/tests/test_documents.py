@@ -15,9 +15,10 @@ import docx
 import jinja2
 import pytest
 
-from ckanext.satudata_planning import documents, uploads
+from ckanext.satudata_planning import documents
 from ckanext.satudata_planning.documents import build_templates, indonesian
 from ckanext.satudata_planning.documents import context as doc_context
+from ckanext.satudata_planning.logic import uploads
 
 OPDS = {
     "dinkes": "Dinas Kesehatan",

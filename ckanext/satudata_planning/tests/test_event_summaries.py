@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from ckanext.satudata_planning import gates, helpers
+from ckanext.satudata_planning import helpers
 from ckanext.satudata_planning.model.event import ACTIONS, ITEM_ACTIONS, EventAction
 
 from .forum import DOC_NUMBERS, seeded_cycle
@@ -419,14 +419,6 @@ def storage(tmp_path, monkeypatch) -> str:
     return str(tmp_path)
 
 
-@pytest.fixture
-def _real_gates():
-    gates.clear_stub_outputs()
-    yield
-    gates.clear_stub_outputs()
-
-
-@pytest.mark.usefixtures("_real_gates")
 def test_the_dashboard_of_a_walked_cycle_reads_as_sentences(app, actors, call_as,
                                                              storage):
     cycle = seeded_cycle(call_as, actors, 8)

@@ -45,8 +45,8 @@ import sqlalchemy as sa
 from ckan.model.types import make_uuid
 from sqlalchemy.orm import Session
 
-from ckanext.satudata_planning import provision
 from ckanext.satudata_planning.model import Cycle, Item
+from ckanext.satudata_planning.provisioning import run as provision
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from docx import Document as Docx
 
-from ckanext.satudata_planning import documents, gates
+from ckanext.satudata_planning import documents
 from ckanext.satudata_planning.model import Cycle, Document, Item
 
 from .forum import DOC_NUMBERS, PDF, SCRIPT_NAME, item_ids, seeded_cycle
@@ -19,11 +19,6 @@ NOT_AGREED = "Data Tidak Disepakati Dinsos"
 REJECTED = "Data Ditolak Dinkes"
 
 
-@pytest.fixture(autouse=True)
-def _stub_outputs():
-    gates.clear_stub_outputs()
-    yield
-    gates.clear_stub_outputs()
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.satudata_planning import demo, vocabularies
+from ckanext.satudata_planning import demo
+from ckanext.satudata_planning.sop import vocabularies
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 

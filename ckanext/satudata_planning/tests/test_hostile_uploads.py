@@ -27,9 +27,9 @@ import sqlalchemy as sa
 from markupsafe import escape
 from werkzeug.datastructures import FileStorage
 
-from ckanext.satudata_planning import gates, spreadsheet
+from ckanext.satudata_planning import spreadsheet
 from ckanext.satudata_planning.model import Document, Item
-from ckanext.satudata_planning.row_fields import FIELDS
+from ckanext.satudata_planning.sop.row_fields import FIELDS
 
 from .forum import seeded_cycle
 from .test_uploads import make_pdf
@@ -438,7 +438,6 @@ PDF_CASES: dict[str, tuple[Callable[[], bytes], str]] = {
 @pytest.fixture
 def at_documents(actors, call_as, storage) -> dict[str, Any]:
     """Step 5, the BA desk written (numbered) and no PDF yet."""
-    gates.clear_stub_outputs()
     seeded_cycle(call_as, actors, 4)
     return call_as(
         "satudata_document_update", actors.sekretariat, cycle_id=2027,

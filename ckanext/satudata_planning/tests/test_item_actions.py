@@ -8,9 +8,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
 
-from ckanext.satudata_planning import gates
 from ckanext.satudata_planning.model import Cycle, Event, Item
-from ckanext.satudata_planning.row_fields import FIELDS
+from ckanext.satudata_planning.sop.row_fields import FIELDS
+from ckanext.satudata_planning.workflow import gates
 
 
 @pytest.fixture
@@ -626,7 +626,7 @@ def test_review_with_stale_revision(actors, call_as, cycle):
 
 
 def test_gate_one_needs_an_item(actors, call_as, cycle):
-    assert not gates.is_stub(1)
+    assert gates.check_of(1) is gates.at_least_one_item
     with pytest.raises(tk.ValidationError) as err:
         call_as("satudata_step_complete", actors.walidata, id=2027, step=1)
     assert any(

@@ -12,7 +12,7 @@ import pytest
 
 from ckanext.satudata_planning import spreadsheet
 from ckanext.satudata_planning.model import Cycle, Event, Item
-from ckanext.satudata_planning.row_fields import FIELDS
+from ckanext.satudata_planning.sop.row_fields import FIELDS
 
 ORGS = [("dinkes", "Dinas Kesehatan"), ("dinsos", "Dinas Sosial")]
 COLUMN = {f.key: i for i, f in enumerate(FIELDS, start=1)}

@@ -20,8 +20,8 @@ import pytest
 from ckan.tests import helpers
 from markupsafe import escape
 
-from ckanext.satudata_planning import provision
 from ckanext.satudata_planning.model import Cycle, Item
+from ckanext.satudata_planning.provisioning import run as provision
 from ckanext.satudata_planning.tests.provisioning import (
     agreed_rows,
     cycle_at_step_10,

@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import helpers
 
-from ckanext.satudata_planning import gates, provision
 from ckanext.satudata_planning.model import Item
+from ckanext.satudata_planning.provisioning import run as provision
 from ckanext.satudata_planning.tests.provisioning import (
     SK_NUMBER,
     add_sk,
@@ -26,6 +26,7 @@ from ckanext.satudata_planning.tests.provisioning import (
     cycle_at_step_10,
     dataset_counts,
 )
+from ckanext.satudata_planning.workflow import gates
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -323,7 +324,7 @@ def test_todo_datasets(actors, cycle, call_as):
 
 
 def test_gate_10_refuses_then_passes(actors, cycle, call_as):
-    assert not gates.is_stub(10)
+    assert gates.check_of(10) is gates.every_agreed_item_has_dataset
     agreed_rows(cycle["id"], "dinkes", 2)
     with pytest.raises(tk.ValidationError) as e:
         call_as("satudata_step_complete", actors.walidata, id=cycle["id"], step=10)
@@ -488,13 +489,13 @@ def test_cli_provision(actors, cycle, cli):
 
 def _index_row(package_id: str) -> dict[str, Any]:
     """The dataset's index row (all but its write time) and its facet pairs."""
-    from ckanext.satudata_planning.search.model import (
+    from ckanext.satudata_pgsearch.model import (
         search_facet_table as F,
     )
-    from ckanext.satudata_planning.search.model import (
+    from ckanext.satudata_pgsearch.model import (
         search_index_table as T,
     )
-    from ckanext.satudata_planning.search.model import (
+    from ckanext.satudata_pgsearch.model import (
         search_term_table as TERMS,
     )
 

@@ -25,12 +25,13 @@ import sqlalchemy as sa
 from ckan.plugins import core as plugins_core
 from ckan.tests import helpers
 
-from ckanext.satudata_planning import provision, provision_bulk
+from ckanext.satudata_pgsearch import index as search_index
+from ckanext.satudata_pgsearch.model import search_facet_table as F
+from ckanext.satudata_pgsearch.model import search_index_table as T
+from ckanext.satudata_pgsearch.model import search_term_table as TERMS
 from ckanext.satudata_planning.model import Item
-from ckanext.satudata_planning.search import index as search_index
-from ckanext.satudata_planning.search.model import search_facet_table as F
-from ckanext.satudata_planning.search.model import search_index_table as T
-from ckanext.satudata_planning.search.model import search_term_table as TERMS
+from ckanext.satudata_planning.provisioning import bulk as provision_bulk
+from ckanext.satudata_planning.provisioning import run as provision
 from ckanext.satudata_planning.tests.provisioning import (
     SK_NUMBER,
     add_sk,

@@ -14,8 +14,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
 
-from ckanext.satudata_planning import gates
 from ckanext.satudata_planning.model import Cycle, Document, Event
+from ckanext.satudata_planning.workflow import gates
 
 from .forum import DOC_NUMBERS, SCRIPT_NAME, seeded_cycle
 
@@ -100,11 +100,6 @@ def storage(tmp_path, monkeypatch) -> str:
     return str(tmp_path)
 
 
-@pytest.fixture(autouse=True)
-def _stub_outputs():
-    gates.clear_stub_outputs()
-    yield
-    gates.clear_stub_outputs()
 
 
 def _body(message: Message) -> str:
@@ -220,19 +215,19 @@ def test_the_cli_resend_mails_in_the_site_language_outside_a_request(
     translated (CKAN's own request context is borrowed)."""
     import flask
 
-    from ckanext.satudata_planning.logic.action import document
+    from ckanext.satudata_planning.logic.action import publish
 
     seeded_cycle(call_as, actors, 8)
     call_as("satudata_sk_publish", actors.walidata, cycle_id=2027)
     cycle = Cycle.get(2027)
     user = model.User.by_name(actors.produsen["name"])
     sk = Document.get(cycle.id, "sk")
-    rows = dict((u.name, r) for u, r in document.producer_recipients(cycle))
+    rows = dict((u.name, r) for u, r in publish.producer_recipients(cycle))
     ctx = flask.globals.request_ctx._get_current_object()  # the fixture's
     ctx.pop()
     try:
         assert not flask.has_request_context()
-        subject, text = document._email(cycle, sk, user, rows[user.name])
+        subject, text = publish._email(cycle, sk, user, rows[user.name])
     finally:
         ctx.push()
     assert text.startswith("Yth. Operator Dinkes,\n")

@@ -6,8 +6,7 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
-from ckanext.satudata_planning import roles
-from ckanext.satudata_planning.sop import Actor
+from ckanext.satudata_planning.sop import Actor, roles
 
 
 def test_configured_actors(actors):

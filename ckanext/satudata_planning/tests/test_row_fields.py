@@ -9,8 +9,8 @@ import importlib.resources
 import pytest
 import yaml
 
-from ckanext.satudata_planning import row_fields, vocabularies
-from ckanext.satudata_planning.row_fields import BY_KEY, FIELDS, REVIEW_FIELDS
+from ckanext.satudata_planning.sop import row_fields, vocabularies
+from ckanext.satudata_planning.sop.row_fields import BY_KEY, FIELDS, REVIEW_FIELDS
 
 SOP_FIELDS = {
     "kode_data", "tahun", "nama_data", "organization", "jenis_data", "bentuk",

@@ -9,11 +9,13 @@ import zipfile
 from typing import Any
 
 import openpyxl
+import ckan.plugins.toolkit as tk
 import pytest
 from openpyxl.utils import get_column_letter
 
-from ckanext.satudata_planning import spreadsheet, vocabularies
-from ckanext.satudata_planning.row_fields import BY_KEY, FIELDS
+from ckanext.satudata_planning import spreadsheet
+from ckanext.satudata_planning.sop import vocabularies
+from ckanext.satudata_planning.sop.row_fields import BY_KEY, FIELDS
 from ckanext.satudata_planning.spreadsheet import export, header, parse
 
 ORGS = [("dinkes", "Dinas Kesehatan"), ("dinsos", "Dinas Sosial")]
@@ -127,7 +129,7 @@ def test_template_without_organizations_has_no_producer_list():
 def test_template_lists_follow_an_extended_vocabulary(tmp_path, monkeypatch):
     extra = tmp_path / "vocab.yaml"
     extra.write_text("frekuensi:\n  - value: harian\n    id: Harian\n    en: Daily\n")
-    monkeypatch.setitem(spreadsheet.vocabularies.tk.config,
+    monkeypatch.setitem(tk.config,
                         "ckanext.satudata_planning.vocabulary_file", str(extra))
     wb = openpyxl.load_workbook(io.BytesIO(spreadsheet.build_template(ORGS)))
     found = _validations(wb[spreadsheet.SHEET_DATA])

@@ -5,7 +5,11 @@ import io
 
 import pytest
 
-from ckanext.satudata_planning.uploads import UploadRefused, check_pdf, safe_filename
+from ckanext.satudata_planning.logic.uploads import (
+    UploadRefused,
+    check_pdf,
+    safe_filename,
+)
 
 MB = 1024 * 1024
 

@@ -1,26 +1,38 @@
-"""The ``satudata_*`` actions, one module per entity.
+"""The ``satudata_*`` actions, one module per entity or step group.
 
-Each submodule lists its actions in ``__all__``; the blanket decorator on the
-plugin registers what this package re-exports. A module that registers a real
-gate (``gates.register``) is imported here too, so its check is in place as
-soon as the plugin loads (``item`` registers the gates of steps 1 and 4).
+Each submodule lists its actions in ``__all__``; CKAN's action blanket
+registers what this package re-exports. :mod:`._common` holds what they
+share (the one commit, the cycle lookup and its locks).
 """
 from __future__ import annotations
 
 from .cycle import *  # noqa: F401,F403
-from .cycle import __all__ as _cycle_all
+from .cycle import __all__ as _cycle
+from .desk import *  # noqa: F401,F403
+from .desk import __all__ as _desk
 from .document import *  # noqa: F401,F403
-from .document import __all__ as _document_all
+from .document import __all__ as _document
+from .forum import *  # noqa: F401,F403
+from .forum import __all__ as _forum
 from .item import *  # noqa: F401,F403
-from .item import __all__ as _item_all
+from .item import __all__ as _item
+from .item_import import *  # noqa: F401,F403
+from .item_import import __all__ as _item_import
+from .provision import *  # noqa: F401,F403
+from .provision import __all__ as _provision
+from .publish import *  # noqa: F401,F403
+from .publish import __all__ as _publish
 from .recommendation import *  # noqa: F401,F403
-from .recommendation import __all__ as _recommendation_all
+from .recommendation import __all__ as _recommendation
 
-__all__: list[str] = [*_cycle_all, *_item_all, *_recommendation_all]
-__all__ += _document_all
-
-# step 10: provisioning and progress (registers the gate of step 10)
-from .provision import *  # noqa: F401,F403,E402
-from .provision import __all__ as _provision_all  # noqa: E402
-
-__all__ += _provision_all
+__all__: list[str] = [
+    *_cycle,
+    *_desk,
+    *_document,
+    *_forum,
+    *_item,
+    *_item_import,
+    *_provision,
+    *_publish,
+    *_recommendation,
+]

@@ -24,11 +24,15 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 from sqlalchemy.exc import IntegrityError
 
-from ckanext.satudata_planning import calendar, gates, sop, workflow
+from ckanext.satudata_planning import config, sop, workflow
 from ckanext.satudata_planning.logic import schema
 from ckanext.satudata_planning.model import Cycle, CycleStep, Event, StepState
 from ckanext.satudata_planning.model.event import BATCHED_ACTIONS
-from ckanext.satudata_planning.roles import UserRoles, roles_in_context
+from ckanext.satudata_planning.sop import working_days
+from ckanext.satudata_planning.sop.roles import UserRoles, roles_in_context
+from ckanext.satudata_planning.workflow import gates
+
+from ._common import commit, get_cycle, iso
 
 __all__ = [
     "satudata_cycle_create",
@@ -38,28 +42,11 @@ __all__ = [
     "satudata_step_complete",
 ]
 
-CITY_OPTION = "ckanext.satudata_planning.city_name"
 #: stored data, in the product's first language
 DEFAULT_TITLE = "Perencanaan Daftar Data {city} Tahun {tahun}"
 
 
 # --- helpers -------------------------------------------------------------------
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.Session.commit()
-
-
-def _iso(value: Optional[dt.date]) -> Optional[str]:
-    return value.isoformat() if value is not None else None
-
-
-def _get_cycle(ref: Any, *, for_update: bool = False) -> Cycle:
-    cycle = Cycle.get(ref, for_update=for_update)
-    if cycle is None:
-        raise tk.ObjectNotFound(tk._("Planning cycle not found"))
-    return cycle
-
 
 def _duplicate_year(tahun: int) -> tk.ValidationError:
     return tk.ValidationError({"tahun": [
@@ -122,10 +109,10 @@ def step_dictize(
         "gate": spec.gate.value,
         "gate_text": spec.gate_text.get(lang),
         "state": step.state,
-        "planned_start": _iso(step.planned_start),
-        "started": _iso(step.started),
-        "due_date": _iso(step.due_date),
-        "completed": _iso(step.completed),
+        "planned_start": iso(step.planned_start),
+        "started": iso(step.started),
+        "due_date": iso(step.due_date),
+        "completed": iso(step.completed),
         "completed_by": _name(users, step.completed_by),
         "completed_by_display": _display(users, step.completed_by),
         "note": step.note,
@@ -145,7 +132,7 @@ def cycle_dictize(
     """The cycle with its ten steps; ``viewer`` and the current step's
     ``missing`` only when ``roles`` / ``with_missing`` are given."""
     lang = sop.current_lang()
-    today = today or calendar.today()
+    today = today or working_days.today()
     steps = []
     for step in cycle.steps:
         missing = None
@@ -169,10 +156,10 @@ def cycle_dictize(
                              if current and not cycle.finished else None),
         "overdue_days": (current["overdue_days"]
                          if current and not cycle.finished else 0),
-        "tanggal_mulai": _iso(cycle.tanggal_mulai),
+        "tanggal_mulai": iso(cycle.tanggal_mulai),
         "published": cycle.published,
-        "created": _iso(cycle.created),
-        "modified": _iso(cycle.modified),
+        "created": iso(cycle.created),
+        "modified": iso(cycle.modified),
         "created_by": _name(users, cycle.created_by),
         "modified_by": _name(users, cycle.modified_by),
         "steps": steps,
@@ -197,7 +184,7 @@ def event_dictize(
         "user_id": event.user_id,
         "user": name,
         "user_display": fullname or name,
-        "timestamp": _iso(event.timestamp),
+        "timestamp": iso(event.timestamp),
         "action": event.action,
         "target_type": event.target_type,
         "target_id": event.target_id,
@@ -225,7 +212,7 @@ def satudata_cycle_create(context: Context, data_dict: DataDict) -> dict[str, An
     if Cycle.get(tahun) is not None:
         raise _duplicate_year(tahun)
     judul = data_dict.get("judul") or DEFAULT_TITLE.format(
-        city=tk.config.get(CITY_OPTION) or "", tahun=tahun)
+        city=config.city_name(), tahun=tahun)
     roles = roles_in_context(context)
     try:
         with model.Session.begin_nested():
@@ -235,7 +222,7 @@ def satudata_cycle_create(context: Context, data_dict: DataDict) -> dict[str, An
     except IntegrityError:
         # another request opened the same year between our check and insert
         raise _duplicate_year(tahun) from None
-    _commit(context)
+    commit(context)
     return cycle_dictize(cycle, users=_users(_user_ids([cycle])), roles=roles,
                          with_missing=True)
 
@@ -254,7 +241,7 @@ def satudata_cycle_show(context: Context, data_dict: DataDict) -> dict[str, Any]
         whether they may complete the current step, and ``todo``
     """
     tk.check_access("satudata_cycle_show", context, data_dict)
-    cycle = _get_cycle(data_dict["id"])
+    cycle = get_cycle(data_dict["id"])
     data = cycle_dictize(cycle, users=_users(_user_ids([cycle])),
                          roles=roles_in_context(context), with_missing=True)
     return data if context.get("user") else public_cycle(data)
@@ -274,7 +261,7 @@ def satudata_cycle_list(context: Context, data_dict: DataDict) -> list[dict[str,
         query = query.where(Cycle.published.is_(True))
     cycles = model.Session.execute(query).scalars().all()
     users = _users(_user_ids(cycles))
-    today = calendar.today()
+    today = working_days.today()
     listed = [cycle_dictize(c, users=users, today=today) for c in cycles]
     return listed if context.get("user") else [public_cycle(c) for c in listed]
 
@@ -308,7 +295,7 @@ def satudata_step_complete(context: Context, data_dict: DataDict) -> dict[str, A
     what is missing.
     """
     tk.check_access("satudata_step_complete", context, data_dict)
-    cycle = _get_cycle(data_dict["id"], for_update=True)
+    cycle = get_cycle(data_dict["id"], for_update=True)
     roles = roles_in_context(context)
     try:
         workflow.complete_step(model.Session, cycle, data_dict["step"],
@@ -317,7 +304,7 @@ def satudata_step_complete(context: Context, data_dict: DataDict) -> dict[str, A
         if not context.get("defer_commit"):
             model.Session.rollback()  # release the row lock
         raise
-    _commit(context)
+    commit(context)
     return cycle_dictize(cycle, users=_users(_user_ids([cycle])), roles=roles,
                          with_missing=True)
 
@@ -340,7 +327,7 @@ def satudata_cycle_events(
         target_type, target_id, before, after}`` (and ``batch``)
     """
     tk.check_access("satudata_cycle_events", context, data_dict)
-    cycle = _get_cycle(data_dict["id"])
+    cycle = get_cycle(data_dict["id"])
     limit = min(data_dict.get("limit", 100), schema.EVENTS_LIMIT_MAX)
     offset = data_dict.get("offset", 0)
     if data_dict.get("batched"):

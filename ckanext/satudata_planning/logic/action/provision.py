@@ -25,10 +25,13 @@ from ckan.logic.schema import validator_args
 from ckan.types import Context, DataDict, Schema, Validator
 from redis.exceptions import RedisError
 
-from ckanext.satudata_planning import calendar, gates, provision
+from ckanext.satudata_planning import config, sop
 from ckanext.satudata_planning.model import Cycle, Item, ItemState
-from ckanext.satudata_planning.roles import roles_in_context
-from ckanext.satudata_planning.sop import Actor
+from ckanext.satudata_planning.provisioning import run as provision
+from ckanext.satudata_planning.sop import Actor, working_days
+from ckanext.satudata_planning.sop.roles import roles_in_context
+
+from ._common import get_cycle
 
 __all__ = [
     "satudata_progress",
@@ -37,7 +40,6 @@ __all__ = [
     "satudata_todo_datasets",
 ]
 
-PROVISION_STEP = 10
 TODO_LIMIT_MAX = 1000
 
 
@@ -80,13 +82,6 @@ def todo_schema(
 # --- helpers -------------------------------------------------------------------
 
 
-def _cycle(ref: Any) -> Cycle:
-    cycle = Cycle.get(ref)
-    if cycle is None:
-        raise tk.ObjectNotFound(tk._("Planning cycle not found"))
-    return cycle
-
-
 def _status(cycle: Cycle) -> dict[str, Any]:
     """The stored run status plus what is left to do (two small queries)."""
     status = provision.read_status(cycle.id)
@@ -109,23 +104,6 @@ def _status(cycle: Cycle) -> dict[str, Any]:
     }
 
 
-# --- gate of step 10 ---------------------------------------------------------------
-
-
-@gates.register(PROVISION_STEP)
-def every_agreed_item_has_dataset(cycle: Cycle) -> list[str]:
-    """Step 10's output: every agreed row has its (live) dataset."""
-    missing = provision.missing_datasets(cycle.id)
-    if not missing:
-        return []
-    return [
-        tk._(
-            "{count} agreed rows do not have their dataset yet: run the "
-            "provisioning (Portal)"
-        ).format(count=missing)
-    ]
-
-
 # --- actions -------------------------------------------------------------------
 
 
@@ -145,9 +123,9 @@ def satudata_provision(context: Context, data_dict: DataDict) -> dict[str, Any]:
     ``ValidationError``; nothing is done then.
     """
     tk.check_access("satudata_provision", context, data_dict)
-    cycle = _cycle(data_dict["cycle_id"])
+    cycle = get_cycle(data_dict["cycle_id"])
     roles = roles_in_context(context)
-    if cycle.current_step < PROVISION_STEP and not roles.sysadmin:
+    if cycle.current_step < sop.PROVISION.number and not roles.sysadmin:
         raise tk.ValidationError(
             {
                 "cycle_id": [
@@ -163,8 +141,7 @@ def satudata_provision(context: Context, data_dict: DataDict) -> dict[str, Any]:
         or tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     )
     pending = provision.pending_count(cycle.id)
-    sync_max = tk.config.get(provision.SYNC_MAX_OPTION)
-    sync_max = 50 if sync_max is None else int(sync_max)
+    sync_max = config.provision_sync_max()
     background = data_dict.get("background")
     if background is None:
         background = pending > sync_max
@@ -233,7 +210,7 @@ def satudata_provision_status(context: Context, data_dict: DataDict) -> dict[str
         batch, created, updated, errors, pending, removed, …}``
     """
     tk.check_access("satudata_provision_status", context, data_dict)
-    return _status(_cycle(data_dict["cycle_id"]))
+    return _status(get_cycle(data_dict["cycle_id"]))
 
 
 def _has_data(p: Any) -> sa.ColumnElement[bool]:
@@ -256,9 +233,9 @@ def satudata_progress(context: Context, data_dict: DataDict) -> dict[str, Any]:
     dataset has no data yet; ``percent``: with_data of agreed.
     """
     tk.check_access("satudata_progress", context, data_dict)
-    cycle = _cycle(data_dict["cycle_id"])
+    cycle = get_cycle(data_dict["cycle_id"])
     p, g = model.Package, model.Group
-    today = calendar.today()
+    today = working_days.today()
     has_data = sa.and_(p.id.is_not(None), _has_data(p))
     rows = model.Session.execute(
         sa.select(
@@ -355,9 +332,9 @@ def satudata_todo_datasets(
     elif not (roles.sysadmin or roles.is_(Actor.WALIDATA)):
         query = query.where(g.name.in_(sorted(roles.produsen_of | roles.member_of)))
     if data_dict.get("cycle_id"):
-        query = query.where(Cycle.id == _cycle(data_dict["cycle_id"]).id)
+        query = query.where(Cycle.id == get_cycle(data_dict["cycle_id"]).id)
     limit = min(data_dict.get("limit") or TODO_LIMIT_MAX, TODO_LIMIT_MAX)
-    today = calendar.today()
+    today = working_days.today()
     rows = model.Session.execute(
         query.order_by(Item.jadwal_rilis.asc().nulls_last(), Item.kode_data).limit(
             limit

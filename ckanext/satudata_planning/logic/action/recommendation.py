@@ -20,18 +20,13 @@ from ckan.model.types import make_uuid
 from ckan.types import Context, DataDict
 
 from ckanext.satudata_planning.logic import schema
-from ckanext.satudata_planning.model import Cycle, Event, Item, Recommendation, utcnow
+from ckanext.satudata_planning.model import Event, Item, Recommendation, utcnow
 from ckanext.satudata_planning.model.event import EventAction
-from ckanext.satudata_planning.roles import roles_in_context
+from ckanext.satudata_planning.sop.roles import roles_in_context
+
+from ._common import commit, get_cycle
 
 __all__ = ["satudata_recommendation_create", "satudata_recommendation_list"]
-
-
-def _cycle(ref: Any) -> Cycle:
-    cycle = Cycle.get(ref)
-    if cycle is None:
-        raise tk.ObjectNotFound(tk._("Planning cycle not found"))
-    return cycle
 
 
 def recommendations(
@@ -81,7 +76,7 @@ def satudata_recommendation_create(
     """
     tk.check_access("satudata_recommendation_create", context, data_dict)
     roles = roles_in_context(context)
-    cycle = _cycle(data_dict["cycle_id"])
+    cycle = get_cycle(data_dict["cycle_id"])
     item_id = None
     item = None
     if data_dict.get("item_id"):
@@ -120,8 +115,7 @@ def satudata_recommendation_create(
         },
         timestamp=now,
     )
-    if not context.get("defer_commit"):
-        model.Session.commit()
+    commit(context)
     return next(r for r in recommendations(cycle.id, item_id) if r["id"] == rec.id)
 
 
@@ -132,7 +126,7 @@ def satudata_recommendation_list(
 ) -> list[dict[str, Any]]:
     """The cycle's recommendations, newest first (``item_id``: on that row only)."""
     tk.check_access("satudata_recommendation_list", context, data_dict)
-    cycle = _cycle(data_dict["cycle_id"])
+    cycle = get_cycle(data_dict["cycle_id"])
     item_id = None
     item = None
     if data_dict.get("item_id"):

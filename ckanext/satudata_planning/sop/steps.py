@@ -21,6 +21,8 @@ button.
 1
 >>> len(STEPS)
 10
+>>> DESK.number, FORUM.number, PROVISION.number
+(4, 6, 10)
 """
 from __future__ import annotations
 
@@ -28,14 +30,11 @@ import enum
 from dataclasses import dataclass
 from typing import Optional
 
-import ckan.plugins.toolkit as tk
+from ckanext.satudata_planning import config
 
 FIRST_STEP = 1
 LAST_STEP = 10
 
-#: config option with the desk's duration (the SOP sets none for step 4).
-DESK_DURATION_OPTION = "ckanext.satudata_planning.desk_duration_days"
-DESK_DURATION_DEFAULT = 5
 
 
 @dataclass(frozen=True)
@@ -297,6 +296,10 @@ STEPS: tuple[Step, ...] = (
     ),
 )
 
+#: the steps by what they do: code names a step through these, not its number
+(COMPILE, RECOMMEND, HANDOVER, DESK, BA_DESK, FORUM, BA_FORUM, SK, PUBLISH,
+ PROVISION) = STEPS
+
 _BY_NUMBER: dict[int, Step] = {s.number: s for s in STEPS}
 assert sorted(_BY_NUMBER) == list(range(FIRST_STEP, LAST_STEP + 1))
 
@@ -317,11 +320,7 @@ def duration(number: int) -> int:
     ``ckanext.satudata_planning.desk_duration_days`` (default 5) applies.
     """
     days = step(number).duration_days
-    if days is None:
-        days = tk.config.get(DESK_DURATION_OPTION)
-        if days is None:
-            days = DESK_DURATION_DEFAULT
-    return int(days)
+    return config.desk_duration_days() if days is None else days
 
 
 def steps_of(actor: Actor) -> tuple[Step, ...]:
@@ -336,4 +335,4 @@ def current_lang() -> str:
 
         return get_lang() or "id"
     except RuntimeError:  # no request (CLI, jobs)
-        return tk.config.get("ckan.locale_default") or "id"
+        return config.default_locale()

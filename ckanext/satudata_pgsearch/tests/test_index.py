@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import helpers
 
-from ckanext.satudata_planning.search.model import SearchIndexRow
+from ckanext.satudata_pgsearch.model import SearchIndexRow
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 

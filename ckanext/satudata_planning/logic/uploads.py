@@ -1,4 +1,5 @@
-"""Checks on uploaded signed documents (the scanned, signed BA and SK PDFs).
+"""The signed documents (the scanned, signed BA and SK PDFs): the checks on
+an upload, and where CKAN's uploader keeps them.
 
 The portal publishes the signed SK to everyone, so what it stores must be a
 complete, inert PDF: the checks read the bytes, never the file name or the
@@ -16,10 +17,12 @@ import io
 import os
 import re
 import unicodedata
-from typing import IO, Union
+from typing import IO, Any, Optional, Union
 
 from ckan.plugins.toolkit import _
 
+#: CKAN uploader object type: files live in <storage>/storage/uploads/<this>/
+OBJECT_TYPE = "satudata_documents"
 #: Where the ``%PDF-`` header may start (readers accept leading junk up to 1 KiB).
 HEADER_WINDOW = 1024
 #: Where the last ``%%EOF`` must be (some writers append padding after it).
@@ -136,3 +139,21 @@ def safe_filename(name: str, default: str) -> str:
         return default
     ext = f".{ext}" if ext else ""
     return stem[: MAX_FILENAME - len(ext)].rstrip("._-") + ext
+
+
+def storage_dir() -> Optional[str]:
+    """Where CKAN's uploader keeps the signed PDFs (None: no storage_path)."""
+    from ckan.lib.uploader import get_storage_path
+
+    path = get_storage_path()
+    return os.path.join(path, "storage", "uploads", OBJECT_TYPE) if path else None
+
+
+def signed_pdf_path(document: dict[str, Any]) -> Optional[str]:
+    """The file on disk of a document dict's signed PDF (views send it)."""
+    stored = document.get("file")
+    folder = storage_dir()
+    if not stored or not folder:
+        return None
+    path = os.path.join(folder, os.path.basename(stored))
+    return path if os.path.isfile(path) else None

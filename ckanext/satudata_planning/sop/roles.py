@@ -30,17 +30,13 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from ckanext.satudata_planning import sop
+from ckanext.satudata_planning import config, sop
 from ckanext.satudata_planning.sop import Actor
 
 ACTING_CAPACITIES = frozenset({"editor", "admin"})
 
-WALIDATA_ORG_OPTION = "ckanext.satudata_planning.walidata_org"
-PEMBINA_ORGS_OPTION = "ckanext.satudata_planning.pembina_orgs"
-SEKRETARIAT_ORG_OPTION = "ckanext.satudata_planning.sekretariat_org"
 
 
 @dataclass(frozen=True)
@@ -91,14 +87,7 @@ ANONYMOUS = UserRoles()
 
 def configured_orgs() -> tuple[str, frozenset[str], str]:
     """(walidata org, pembina orgs, sekretariat org) names from the config."""
-    pembina = tk.config.get(PEMBINA_ORGS_OPTION) or []
-    if isinstance(pembina, str):
-        pembina = pembina.split()
-    return (
-        tk.config.get(WALIDATA_ORG_OPTION) or "",
-        frozenset(pembina),
-        tk.config.get(SEKRETARIAT_ORG_OPTION) or "",
-    )
+    return config.walidata_org(), config.pembina_orgs(), config.sekretariat_org()
 
 
 def from_memberships(

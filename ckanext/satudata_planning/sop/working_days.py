@@ -32,11 +32,10 @@ from zoneinfo import ZoneInfo
 import ckan.plugins.toolkit as tk
 import holidays as holidays_lib
 
+from ckanext.satudata_planning import config
+
 log = logging.getLogger(__name__)
 
-EXTRA_HOLIDAYS_OPTION = "ckanext.satudata_planning.extra_holidays"
-TIMEZONE_OPTION = "ckanext.satudata_planning.timezone"
-DEFAULT_TIMEZONE = "Asia/Jakarta"
 CATEGORIES = ("public", "government")  # government: cuti bersama
 
 _ONE_DAY = dt.timedelta(days=1)
@@ -59,14 +58,14 @@ def parse_dates(values: Iterable[str] | str | None) -> frozenset[dt.date]:
                 dates.add(dt.date.fromisoformat(part))
             except ValueError:
                 raise ValueError(
-                    f"{EXTRA_HOLIDAYS_OPTION}: {part!r} is not a YYYY-MM-DD date"
+                    f"{config.PREFIX}extra_holidays: {part!r} is not a YYYY-MM-DD date"
                 ) from None
     return frozenset(dates)
 
 
 def extra_holidays() -> frozenset[dt.date]:
     """The dates the configuration adds (cuti bersama, regional days off)."""
-    return parse_dates(tk.config.get(EXTRA_HOLIDAYS_OPTION))
+    return parse_dates(config.extra_holidays())
 
 
 @functools.lru_cache(maxsize=64)
@@ -212,7 +211,7 @@ def overdue_days(due: Optional[dt.date], on: dt.date) -> int:
 
 
 def timezone() -> ZoneInfo:
-    return ZoneInfo(tk.config.get(TIMEZONE_OPTION) or DEFAULT_TIMEZONE)
+    return ZoneInfo(config.timezone())
 
 
 def today() -> dt.date:

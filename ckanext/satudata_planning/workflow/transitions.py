@@ -23,7 +23,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from sqlalchemy.orm import Session
 
-from ckanext.satudata_planning import calendar, gates, sop
+from ckanext.satudata_planning import sop
 from ckanext.satudata_planning.model import (
     Cycle,
     CycleStatus,
@@ -33,8 +33,9 @@ from ckanext.satudata_planning.model import (
     utcnow,
 )
 from ckanext.satudata_planning.model.event import EventAction
-from ckanext.satudata_planning.roles import UserRoles
-from ckanext.satudata_planning.sop import Actor
+from ckanext.satudata_planning.sop import Actor, working_days
+from ckanext.satudata_planning.sop.roles import UserRoles
+from ckanext.satudata_planning.workflow import gates
 
 
 def plan(start: dt.date) -> dict[int, dt.date]:
@@ -43,7 +44,7 @@ def plan(start: dt.date) -> dict[int, dt.date]:
     >>> plan(dt.date(2026, 8, 12))[2]     # step 1: Wed 12 .. Wed 19 (17th is a holiday)
     datetime.date(2026, 8, 20)
     """
-    cal = calendar.WorkingCalendar(calendar.extra_holidays())
+    cal = working_days.WorkingCalendar(working_days.extra_holidays())
     starts: dict[int, dt.date] = {}
     day = cal.next_working_day(start)
     for s in sop.STEPS:
@@ -87,7 +88,7 @@ def open_cycle(
 ) -> Cycle:
     """A new cycle with its ten steps, step 1 started (added to ``session``)."""
     now = now or utcnow()
-    first_day = max(calendar.local_date(now), tanggal_mulai or dt.date.min)
+    first_day = max(working_days.local_date(now), tanggal_mulai or dt.date.min)
     planned = plan(first_day)
     cycle = Cycle(
         tahun=tahun,
@@ -128,12 +129,12 @@ def start_step(
     now = now or utcnow()
     step = cycle.step(number)
     before = step_snapshot(step)
-    start_day = calendar.local_date(now)
+    start_day = working_days.local_date(now)
     if number == sop.FIRST_STEP and cycle.tanggal_mulai:
         start_day = max(start_day, cycle.tanggal_mulai)
     step.state = StepState.BERJALAN.value
     step.started = now
-    step.due_date = calendar.due_date(start_day, sop.duration(number))
+    step.due_date = working_days.due_date(start_day, sop.duration(number))
     step.modified = now
     cycle.current_step = number
     cycle.modified = now
@@ -212,10 +213,10 @@ def overdue_days(step: CycleStep, today: Optional[dt.date] = None) -> int:
     if step.due_date is None or step.state == StepState.BELUM.value:
         return 0
     if step.state == StepState.SELESAI.value and step.completed is not None:
-        on = calendar.local_date(step.completed)
+        on = working_days.local_date(step.completed)
     else:
-        on = today or calendar.today()
-    return calendar.overdue_days(step.due_date, on)
+        on = today or working_days.today()
+    return working_days.overdue_days(step.due_date, on)
 
 
 def todo(

@@ -19,8 +19,9 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-import ckan.plugins.toolkit as tk
 import yaml
+
+from ckanext.satudata_planning import config
 
 
 class Term(NamedTuple):
@@ -123,7 +124,7 @@ def _extra(path: str) -> dict[str, tuple[Term, ...]]:
 
 def terms(name: str) -> tuple[Term, ...]:
     """Every term of vocabulary ``name``, built-in first."""
-    path = tk.config.get("ckanext.satudata_planning.vocabulary_file") or ""
+    path = config.vocabulary_file()
     return _BUILTIN[name] + _extra(path).get(name, ())
 
 

@@ -74,7 +74,7 @@ from ckan.lib import dictization as d
 from ckan.lib import plugins as lib_plugins
 from ckan.types import Context
 
-from ckanext.satudata_planning.compiled_schema import CompiledSchema
+from ckanext.satudata_planning.provisioning.compiled_schema import CompiledSchema
 
 log = logging.getLogger(__name__)
 
@@ -553,7 +553,7 @@ def index(
     ``package_show``, as ``ckan.lib.search.rebuild`` does. Every document is
     built by CKAN's ``index_package`` and written in bulk.
     """
-    from ckanext.satudata_planning.search.index import batched_writes
+    from ckanext.satudata_pgsearch.index import batched_writes
 
     context: Context = {"ignore_auth": True}  # type: ignore[typeddict-item]
     showing = time.perf_counter()

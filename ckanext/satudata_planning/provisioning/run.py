@@ -69,10 +69,10 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ckanext.satudata_planning import provision_bulk
 from ckanext.satudata_planning.model import Cycle, Event, Item, ItemState
 from ckanext.satudata_planning.model.event import EventAction
 from ckanext.satudata_planning.model.item import SOP_COLUMNS
+from ckanext.satudata_planning.provisioning import bulk as provision_bulk
 
 log = logging.getLogger(__name__)
 

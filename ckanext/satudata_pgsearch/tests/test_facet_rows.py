@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import helpers
 
-from ckanext.satudata_planning.search import index as search_index
-from ckanext.satudata_planning.search.model import (
+from ckanext.satudata_pgsearch import index as search_index
+from ckanext.satudata_pgsearch.model import (
     SearchIndexRow,
     search_facet_table,
     search_term_table,
@@ -172,8 +172,8 @@ def test_ranked_page_is_computed_from_the_same_match(catalog):
 @pytest.fixture
 def searches(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """The queries that reached the database (cache misses)."""
-    from ckanext.satudata_planning.search import cache
-    from ckanext.satudata_planning.search.query import PgPackageSearchQuery
+    from ckanext.satudata_pgsearch import cache
+    from ckanext.satudata_pgsearch.query import PgPackageSearchQuery
 
     cache.answers.clear()
     seen: list[dict[str, Any]] = []

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from ckan.lib.search.common import SearchQueryError
 
-from ckanext.satudata_planning.search import parser as P
-from ckanext.satudata_planning.search.backend import (
+from ckanext.satudata_pgsearch import parser as P
+from ckanext.satudata_pgsearch.backend import (
     UnsupportedCkanVersion,
     check_ckan_version,
 )
-from ckanext.satudata_planning.search.query import parse_date
+from ckanext.satudata_pgsearch.query import parse_date
 
 
 def test_terms_join_with_and_and_or_binds_looser():

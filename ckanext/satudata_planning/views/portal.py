@@ -17,16 +17,14 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.types import Response
-from flask import Blueprint, jsonify, make_response
+from flask import jsonify
 
-from ckanext.satudata_planning.provision import failure_message
-from ckanext.satudata_planning.views import _cycle, _messages
+from ckanext.satudata_planning.provisioning.run import failure_message
+
+from .blueprints import portal
+from .common import action_errors, download, flash_errors, load_cycle
 
 log = logging.getLogger(__name__)
-
-portal = Blueprint("satudata_portal", __name__, url_prefix="/perencanaan")
-
-__all__ = ["portal"]
 
 CSV_COLUMNS = (
     ("organization", "Kode OPD"), ("organization_title", "Produsen Data"),
@@ -37,15 +35,13 @@ CSV_COLUMNS = (
 
 
 def _progress(cycle: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return tk.get_action("satudata_progress")({}, {"cycle_id": cycle["id"]})
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("This planning cycle is not public yet"))
+    return tk.get_action("satudata_progress")({}, {"cycle_id": cycle["id"]})
 
 
+@action_errors
 def page(tahun: int) -> str:
     """The step-10 page: provisioning and the OPDs' progress."""
-    cycle = _cycle(tahun)
+    cycle = load_cycle(tahun)
     progress = _progress(cycle)
     status: dict[str, Any] = {}
     if tk.current_user.is_authenticated:
@@ -58,15 +54,14 @@ def page(tahun: int) -> str:
     })
 
 
+@action_errors
 def provision(tahun: int) -> Response:
     """POST: provision the datasets; back to the page with a message."""
-    cycle = _cycle(tahun)
+    cycle = load_cycle(tahun)
     try:
         result = tk.get_action("satudata_provision")({}, {"cycle_id": cycle["id"]})
-    except tk.NotAuthorized as e:
-        return tk.abort(403, str(e) or None)
     except tk.ValidationError as e:
-        tk.h.flash_error(" ".join(_messages(e.error_dict)))
+        flash_errors(e)
     except sa.exc.SQLAlchemyError as e:
         # a run in the request: the batches committed before the failure stay
         model.Session.rollback()
@@ -93,9 +88,10 @@ def provision(tahun: int) -> Response:
     return tk.redirect_to("satudata_portal.page", tahun=tahun)
 
 
+@action_errors
 def status(tahun: int) -> Response:
     """The run's status as JSON, for the page's progress bar."""
-    cycle = _cycle(tahun)
+    cycle = load_cycle(tahun)
     if not tk.current_user.is_authenticated:
         return tk.abort(403)
     data = tk.get_action("satudata_provision_status")({}, {"cycle_id": cycle["id"]})
@@ -105,9 +101,10 @@ def status(tahun: int) -> Response:
     return response
 
 
+@action_errors
 def progress_csv(tahun: int) -> Response:
     """The per-OPD progress as CSV (UTF-8 with BOM: spreadsheets open it right)."""
-    cycle = _cycle(tahun)
+    cycle = load_cycle(tahun)
     progress = _progress(cycle)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -117,12 +114,11 @@ def progress_csv(tahun: int) -> Response:
     totals = progress["totals"]
     writer.writerow(["", "Jumlah", totals["agreed"], totals["datasets"],
                      totals["with_data"], totals["percent"], totals["overdue"]])
-    response = make_response("\ufeff" + out.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="progres-daftar-data-{int(cycle["tahun"])}.csv"')
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(
+        ("\ufeff" + out.getvalue()).encode(),
+        f"progres-daftar-data-{int(cycle['tahun'])}.csv",
+        "text/csv; charset=utf-8",
+    )
 
 
 portal.add_url_rule("/<int:tahun>/portal", "page", page)

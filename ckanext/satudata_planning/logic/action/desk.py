@@ -1,0 +1,223 @@
+"""Actions of the desk pra forum (step 4): each row's result, and the
+candidate duplicates the desk settles.
+
+Examples (ckanapi)::
+
+    ckan.action.satudata_duplicates(cycle_id=2027)[0]["score"]
+    ckan.action.satudata_item_review(id="2027-DINKES-001", hasil="disetujui")
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan.logic import validate
+from ckan.types import Context, DataDict
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from ckanext.satudata_planning import config
+from ckanext.satudata_planning import duplicates as duplicates_
+from ckanext.satudata_planning.logic import schema
+from ckanext.satudata_planning.logic.dictize import item_dict, item_dicts
+from ckanext.satudata_planning.model import Event, IgnoredPair, Item, ItemState, utcnow
+from ckanext.satudata_planning.model.event import EventAction
+from ckanext.satudata_planning.sop.roles import roles_in_context
+
+from ._common import commit, get_cycle, locked_cycle, rollback
+from ._common import org as org_
+from .item import check_revision, get_item
+
+__all__ = [
+    "satudata_duplicate_ignore",
+    "satudata_duplicates",
+    "satudata_item_review",
+]
+
+
+#: desk results that take a row out of the duplicate candidates
+SETTLED = ("duplikat", "ditolak")
+
+
+def _ignored(cycle_id: str) -> set[frozenset[str]]:
+    return {
+        frozenset((a, b))
+        for a, b in model.Session.execute(
+            sa.select(IgnoredPair.item_a, IgnoredPair.item_b).where(
+                IgnoredPair.cycle_id == cycle_id
+            )
+        )
+    }
+
+
+@validate(schema.duplicates)
+@tk.side_effect_free
+def satudata_duplicates(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """Candidate duplicate rows of the cycle, best first (the desk).
+
+    :param cycle_id: id or year
+    :param organization: only pairs involving this organization (name or id)
+    :returns: a list of ``{item_a, item_b, score, alasan}`` with item dicts;
+        pairs marked "not a duplicate" and rows already settled as duplikat or
+        ditolak are left out. Threshold: ``duplicate_threshold`` (config).
+    """
+    tk.check_access("satudata_duplicates", context, data_dict)
+    cycle = get_cycle(data_dict["cycle_id"])
+    items = item_dicts(
+        Item.cycle_id == cycle.id,
+        Item.state == ItemState.ACTIVE,
+        sa.or_(Item.hasil.is_(None), Item.hasil.not_in(SETTLED)),
+        order=[Item.kode_data],
+    )
+    threshold = config.duplicate_threshold()
+    pairs = duplicates_.find_pairs(
+        items, threshold=threshold, ignored=_ignored(cycle.id)
+    )
+    org = data_dict.get("organization")
+    if org:
+        pairs = [
+            p
+            for p in pairs
+            if org
+            in (
+                p.item_a["organization"],
+                p.item_b["organization"],
+                p.item_a["organization_id"],
+                p.item_b["organization_id"],
+            )
+        ]
+    return [p.as_dict() for p in pairs]
+
+
+@validate(schema.duplicate_ignore)
+def satudata_duplicate_ignore(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The desk marks two rows as *not* duplicates: the pair is not listed again.
+
+    :param cycle_id: id or year
+    :param item_a, item_b: the two rows (ids or kode_data)
+    :returns: ``{item_a, item_b}`` (ids, in a stable order)
+    """
+    tk.check_access("satudata_duplicate_ignore", context, data_dict)
+    roles = roles_in_context(context)
+    cycle = locked_cycle(
+        data_dict["cycle_id"], "satudata_duplicate_ignore", context, data_dict
+    )
+    found = []
+    for key in ("item_a", "item_b"):
+        item = Item.get(data_dict[key], cycle_id=cycle.id)
+        if item is None:
+            raise tk.ValidationError({key: [tk._("Data list row not found")]})
+        found.append(item)
+    a, b = sorted(i.id for i in found)
+    if a == b:
+        raise tk.ValidationError({"item_b": [tk._("Choose two different rows")]})
+    result = model.Session.execute(
+        pg_insert(IgnoredPair.__table__)
+        .values(
+            cycle_id=cycle.id,
+            item_a=a,
+            item_b=b,
+            created=utcnow(),
+            created_by=roles.user_id,
+        )
+        .on_conflict_do_nothing()
+    )
+    if result.rowcount:
+        Event.record(
+            model.Session,
+            cycle_id=cycle.id,
+            user_id=roles.user_id,
+            action=EventAction.DUPLICATE_IGNORE,
+            target_type="item",
+            target_id=a,
+            after={
+                "item_a": a,
+                "item_b": b,
+                # what the audit trail names them by
+                "rows": {
+                    i.id: {"kode_data": i.kode_data, "nama_data": i.nama_data}
+                    for i in found
+                },
+            },
+        )
+    commit(context)
+    return {"item_a": a, "item_b": b}
+
+
+@validate(schema.item_review)
+def satudata_item_review(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The desk's result for a row (step 4).
+
+    :param id: id or kode_data
+    :param hasil: ``disetujui``, ``perbaikan`` (back to the OPD), ``duplikat``
+        (needs ``duplikat_dari``: the kept row of the same cycle),
+        ``dialihkan`` (needs ``organization``: the row moves to that OPD) or
+        ``ditolak``
+    :param catatan: the desk's note
+    :param revision: optional, as in ``satudata_item_update``
+    :returns: the item
+    """
+    tk.check_access("satudata_item_review", context, data_dict)
+    roles = roles_in_context(context)
+    item = get_item(
+        data_dict, for_update=True, recheck=("satudata_item_review", context)
+    )
+    check_revision(item, data_dict, context)
+    hasil = data_dict["hasil"]
+    before = item.snapshot()
+    item.duplikat_dari = None
+    if hasil == "duplikat":
+        ref = data_dict.get("duplikat_dari")
+        if not ref:
+            rollback(context)
+            raise tk.ValidationError(
+                {"duplikat_dari": [tk._("Name the row that is kept (its code)")]}
+            )
+        kept = Item.get(ref, cycle_id=item.cycle_id)
+        if kept is None or not kept.active or kept.id == item.id:
+            rollback(context)
+            raise tk.ValidationError(
+                {
+                    "duplikat_dari": [
+                        tk._("The kept row must be another row of the same list")
+                    ]
+                }
+            )
+        if kept.hasil in SETTLED:
+            rollback(context)
+            raise tk.ValidationError(
+                {
+                    "duplikat_dari": [
+                        tk._(
+                            "The kept row {kode} is itself marked duplicate or rejected"
+                        ).format(kode=kept.kode_data)
+                    ]
+                }
+            )
+        item.duplikat_dari = kept.id
+    elif hasil == "dialihkan":
+        if not data_dict.get("organization"):
+            rollback(context)
+            raise tk.ValidationError(
+                {"organization": [tk._("Name the organization the row moves to")]}
+            )
+        org = org_(data_dict["organization"])
+        if org.id == item.organization_id:
+            rollback(context)
+            raise tk.ValidationError(
+                {"organization": [tk._("The row already belongs to this organization")]}
+            )
+        item.dialihkan_dari = item.organization_id
+        item.organization_id = org.id
+    now = utcnow()
+    item.hasil = hasil
+    item.catatan_desk = data_dict.get("catatan")
+    item.reviewed = now
+    item.reviewed_by = roles.user_id
+    item.changed(
+        model.Session, action=EventAction.ITEM_REVIEW, user_id=roles.user_id,
+        before=before, now=now,
+    )
+    commit(context)
+    return item_dict(item.id)

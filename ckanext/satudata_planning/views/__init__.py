@@ -1,0 +1,23 @@
+"""The screens (Flask blueprints). One module per screen group:
+
+* :mod:`.cycle`: ``/perencanaan`` (the cycles) and ``/perencanaan/<tahun>``
+  (the dashboard, completing a step);
+* :mod:`.daftar`: the Daftar Data (list, add, import, export, template,
+  carry-over, one row);
+* :mod:`.desk`: the Pembina's recommendations and the desk pra forum;
+* :mod:`.forum`: the forum (step 6) and the public SK page;
+* :mod:`.documents`: BA desk, BA forum and SK (steps 5–9);
+* :mod:`.portal`: step 10 and the OPDs' progress.
+
+Views call actions, never the database; :mod:`.common` maps an action's
+refusal to its page. ``csrf`` is the middleware that checks every form's token.
+"""
+from __future__ import annotations
+
+from . import cycle, daftar, desk, documents, forum, portal  # noqa: F401  (routes)
+from .blueprints import forum as forum_blueprint
+from .blueprints import perencanaan as perencanaan_blueprint
+from .blueprints import portal as portal_blueprint
+
+#: what CKAN's blueprint blanket registers
+__all__ = ["perencanaan_blueprint", "forum_blueprint", "portal_blueprint"]
