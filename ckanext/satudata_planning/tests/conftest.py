@@ -3,6 +3,10 @@ audit-trail reset are the distribution's, in the repository's ``conftest.py``).
 
 * ``actors``: one CKAN user per SOP actor, in the organizations the config names.
 * ``call_as``: call an action as one of them, with auth checked.
+* ``cycle``: the 2027 cycle, opened by the Walidata (step 1).
+* ``storage``: a ``ckan.storage_path`` of the test's own.
+
+What tests build (rows, walked cycles, step 10) is in :mod:`.factories`.
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 
@@ -94,3 +99,16 @@ def call_as() -> Callable[..., Any]:
         return helpers.call_action(action, context=context, **data)
 
     return call
+
+
+@pytest.fixture
+def cycle(actors: Actors, call_as: Callable[..., Any]) -> dict[str, Any]:
+    """The 2027 cycle, opened by the Walidata: step 1, no rows."""
+    return call_as("satudata_cycle_create", actors.walidata, tahun=2027)
+
+
+@pytest.fixture
+def storage(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A storage_path of the test's own: files written are the test's."""
+    monkeypatch.setitem(tk.config, "ckan.storage_path", str(tmp_path))
+    return str(tmp_path)

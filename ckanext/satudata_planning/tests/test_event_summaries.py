@@ -21,9 +21,8 @@ import pytest
 
 from ckanext.satudata_planning import helpers
 from ckanext.satudata_planning.model.event import ACTIONS, ITEM_ACTIONS, EventAction
-
-from .forum import DOC_NUMBERS, seeded_cycle
-from .web import login
+from ckanext.satudata_planning.tests.factories import DOC_NUMBERS, seeded_cycle
+from ckanext.satudata_planning.tests.web import login
 
 PACKAGE = pathlib.Path(helpers.__file__).parent
 #: a uuid anywhere in a text
@@ -411,14 +410,6 @@ def test_batches_split_by_user_time_and_decision(in_lang):
 # --- the dashboard -------------------------------------------------------------------
 
 
-@pytest.fixture
-def storage(tmp_path, monkeypatch) -> str:
-    import ckan.plugins.toolkit as tk
-
-    monkeypatch.setitem(tk.config, "ckan.storage_path", str(tmp_path))
-    return str(tmp_path)
-
-
 def test_the_dashboard_of_a_walked_cycle_reads_as_sentences(app, actors, call_as,
                                                              storage):
     cycle = seeded_cycle(call_as, actors, 8)
@@ -453,7 +444,7 @@ def test_events_carry_the_names_they_are_shown_by(app, actors, call_as, in_lang)
     import ckan.model as model
 
     from ckanext.satudata_planning.model import Cycle
-    from ckanext.satudata_planning.tests.items import add_item
+    from ckanext.satudata_planning.tests.factories import add_item
 
     cycle = call_as("satudata_cycle_create", actors.walidata, tahun=2027)
     a = add_item(cycle["id"], "dinkes", **PUSKESMAS)
@@ -485,7 +476,7 @@ def test_a_large_import_is_one_line_with_its_whole_count(
 ):
     """An import of more rows than the dashboard shows events is one line that
     counts all of them, and the events before it still have their lines."""
-    from .test_item_import import workbook
+    from ckanext.satudata_planning.tests.factories import workbook
 
     call_as("satudata_cycle_create", actors.walidata, tahun=2027)
     first = workbook([

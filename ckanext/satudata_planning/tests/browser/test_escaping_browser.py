@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from ckanext.satudata_planning import demo
+from ckanext.satudata_planning.tests.factories import PDF
 
-from ..forum import PDF
 from .conftest import login, shot
 
 pytestmark = pytest.mark.browser
