@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from ckanext.satudata_planning import helpers
+from ckanext.satudata_planning import audit, helpers
 from ckanext.satudata_planning.model.event import ACTIONS, ITEM_ACTIONS, EventAction
 from ckanext.satudata_planning.tests.factories import DOC_NUMBERS, seeded_cycle
 from ckanext.satudata_planning.tests.web import login
 
-PACKAGE = pathlib.Path(helpers.__file__).parent
+PACKAGE = pathlib.Path(audit.__file__).parent
 #: a uuid anywhere in a text
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 #: the functions that write an event, and where their action name is
@@ -243,7 +243,7 @@ def test_the_source_records_exactly_the_listed_actions():
 
 def test_every_recorded_action_has_a_summary_of_its_own():
     for action in (*ACTIONS, *recorded_actions()):
-        assert action in helpers._SUMMARIES, f"{action} has no dashboard summary"
+        assert action in audit._SUMMARIES, f"{action} has no dashboard summary"
         assert action in SAMPLES and action in TEXTS, f"{action} has no test sample"
 
 
