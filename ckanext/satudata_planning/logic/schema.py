@@ -6,6 +6,8 @@ from typing import Any
 from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator, ValidatorFactory
 
+from ckanext.satudata_planning.sop.documents import JENIS
+
 EVENTS_LIMIT_MAX = 1000
 #: the largest offset a page may start at (PostgreSQL's OFFSET is a bigint;
 #: no list comes near this)
@@ -398,7 +400,6 @@ def organization_list(ignore_missing: Validator) -> Schema:
 
 # --- documents, forum and SK (steps 5–9) ------------------------------------------
 
-DOCUMENT_KINDS = ("ba_desk", "ba_forum", "sk")
 #: people on one document at most (participants or signatories)
 PEOPLE_MAX = 300
 PERSON_FIELD_MAX = 200
@@ -542,7 +543,7 @@ def document_show(
 ) -> Schema:
     return {
         "cycle_id": [not_empty, satudata_ref],
-        "jenis": [not_empty, one_of(list(DOCUMENT_KINDS))],
+        "jenis": [not_empty, one_of(list(JENIS))],
     }
 
 
@@ -559,7 +560,7 @@ def document_update(
 ) -> Schema:
     return {
         "cycle_id": [not_empty, satudata_ref],
-        "jenis": [not_empty, one_of(list(DOCUMENT_KINDS))],
+        "jenis": [not_empty, one_of(list(JENIS))],
         "nomor": [
             ignore_missing,
             satudata_text,
@@ -586,7 +587,7 @@ def document_upload(
 ) -> Schema:
     return {
         "cycle_id": [not_empty, satudata_ref],
-        "jenis": [not_empty, one_of(list(DOCUMENT_KINDS))],
+        "jenis": [not_empty, one_of(list(JENIS))],
         "upload": [not_empty],
     }
 

@@ -44,6 +44,7 @@ from hypothesis import strategies as st
 from ckanext.satudata_planning.logic import schema as schemas
 from ckanext.satudata_planning.plugin import SatudataPlanningPlugin
 from ckanext.satudata_planning.sop import vocabularies
+from ckanext.satudata_planning.sop.documents import JENIS
 from ckanext.satudata_planning.sop.row_fields import BY_KEY
 from ckanext.satudata_planning.tests.conftest import _org_with
 from ckanext.satudata_planning.tests.factories import add_item, item_ids, seeded_cycle
@@ -438,7 +439,7 @@ def plausible(key: str, w: World) -> st.SearchStrategy[Any]:
     if key == "organization":
         return st.sampled_from([*w.org_refs, "tidak-ada", "DINKES"])
     if key == "jenis":
-        return st.sampled_from([*schemas.DOCUMENT_KINDS, "ba", "SK"])
+        return st.sampled_from([*JENIS, "ba", "SK"])
     if key == "hasil":
         return st.sampled_from([*vocabularies.values("hasil"), "belum", "none"])
     if key in VOCAB_KEYS:
