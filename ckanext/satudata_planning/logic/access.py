@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ckanext.satudata_planning import sop
-from ckanext.satudata_planning.sop import Actor
+from ckanext.satudata_planning.sop import Actor, documents
 from ckanext.satudata_planning.sop import roles as roles_
 from ckanext.satudata_planning.sop.roles import UserRoles
 
@@ -78,6 +78,16 @@ ACTOR_ROLES: dict[Actor, Role] = {
 }
 
 
+#: the steps the rules name, read from the SOP (never written as numbers)
+COMPILE = sop.COMPILE.number
+RECOMMEND = sop.RECOMMEND.number
+DESK_STEP = sop.DESK.number
+FORUM = sop.FORUM.number
+SK = sop.SK.number
+PUBLISH = sop.PUBLISH.number
+PROVISION = sop.PROVISION.number
+
+
 @dataclass(frozen=True, order=True)
 class Stage:
     """Where a cycle stands: its current step, SK published, finished."""
@@ -95,19 +105,21 @@ class Stage:
     def label(self) -> str:
         if self.finished:
             return "finished"
-        if self.step == 9:
-            return "step 9, SK " + ("published" if self.published else "not published")
+        if self.step == PUBLISH:
+            return f"step {PUBLISH}, SK " + (
+                "published" if self.published else "not published"
+            )
         return f"step {self.step}"
 
 
 #: the stages a cycle really passes through (the SK is published during step 9
 #: and stays so; the cycle finishes by completing step 10)
 STAGES: tuple[Stage, ...] = (
-    *(Stage(n) for n in range(sop.FIRST_STEP, 9)),
-    Stage(9),
-    Stage(9, published=True),
-    Stage(10, published=True),
-    Stage(10, published=True, finished=True),
+    *(Stage(n) for n in range(sop.FIRST_STEP, PUBLISH)),
+    Stage(PUBLISH),
+    Stage(PUBLISH, published=True),
+    Stage(PROVISION, published=True),
+    Stage(PROVISION, published=True, finished=True),
 )
 
 Stages = frozenset[Stage]
@@ -228,38 +240,43 @@ def _edits(action: str) -> tuple[Rule, ...]:
         rule(
             action,
             "*baru* or *lama* row, not sent back",
-            produsen=steps(1),
+            produsen=steps(COMPILE),
         ),
         rule(
             action,
             "*tambahan* row",
-            produsen=steps(1),
-            sekretariat=steps_between(1, 6),
-            walidata=steps_between(1, 6),
+            produsen=steps(COMPILE),
+            sekretariat=steps_between(COMPILE, FORUM),
+            walidata=steps_between(COMPILE, FORUM),
         ),
         rule(
             action,
             "row sent back for *perbaikan*",
-            produsen=steps(1, 4),
+            produsen=steps(COMPILE, DESK_STEP),
             note="the desk reviews it again",
         ),
     )
 
 
 def _documents(action: str) -> tuple[Rule, ...]:
+    ba_desk, ba_forum = documents.kind("ba_desk"), documents.kind("ba_forum")
+    assert ba_forum.attendance_from is not None
     rules = [
-        rule(action, "BA desk (`ba_desk`)", applies=steps_between(5, 10) | FINISHED,
+        rule(action, "BA desk (`ba_desk`)",
+             applies=steps_between(ba_desk.first_step, PROVISION) | FINISHED,
              **COMPILERS),
-        rule(action, "BA forum (`ba_forum`)", applies=steps_between(7, 10) | FINISHED,
+        rule(action, "BA forum (`ba_forum`)",
+             applies=steps_between(ba_forum.first_step, PROVISION) | FINISHED,
              **COMPILERS),
     ]
     if action == "satudata_document_update":
         rules.append(
             rule(action, "BA forum attendance (`peserta` only)",
-                 applies=steps_between(6, 10) | FINISHED, **COMPILERS)
+                 applies=steps_between(ba_forum.attendance_from.number, PROVISION)
+                 | FINISHED, **COMPILERS)
         )
     rules.append(
-        rule(action, "SK (`sk`)", applies=steps(8, 9) - PUBLISHED,
+        rule(action, "SK (`sk`)", applies=steps(SK, PUBLISH) - PUBLISHED,
              note="frozen once published", **COMPILERS)
     )
     return tuple(rules)
@@ -277,14 +294,15 @@ TABLE: tuple[Rule, ...] = (
     rule(
         "satudata_item_create",
         "a row of the OPD",
-        produsen=steps(1),
-        sekretariat=steps_between(1, 6),
-        walidata=steps_between(1, 6),
+        produsen=steps(COMPILE),
+        sekretariat=steps_between(COMPILE, FORUM),
+        walidata=steps_between(COMPILE, FORUM),
         note="from step 2 on as *tambahan*",
     ),
     *_edits("satudata_item_update"),
     *_edits("satudata_item_patch"),
-    rule("satudata_item_delete", produsen=steps(1), walidata=steps_between(1, 5)),
+    rule("satudata_item_delete", produsen=steps(COMPILE),
+         walidata=steps_between(COMPILE, FORUM - 1)),
     rule("satudata_item_show", "row agreed by the forum", anonymous=PUBLISHED,
          **SIGNED_IN, note="anonymous: without desk notes"),
     rule("satudata_item_show", "row not agreed", **SIGNED_IN),
@@ -292,22 +310,22 @@ TABLE: tuple[Rule, ...] = (
          note="anonymous: the agreed rows only"),
     rule(
         "satudata_item_import",
-        produsen_lain=steps(1),
-        produsen=steps(1),
-        pembina=steps(1),
-        sekretariat=steps(1),
+        produsen_lain=steps(COMPILE),
+        produsen=steps(COMPILE),
+        pembina=steps(COMPILE),
+        sekretariat=steps(COMPILE),
         walidata=UNTIL_FINISHED,
         note="an OPD its own rows, the Walidata any; each row is then "
         "checked like a create or an update",
     ),
-    rule("satudata_item_carry_over", walidata=steps(1)),
+    rule("satudata_item_carry_over", walidata=steps(COMPILE)),
     rule("satudata_duplicates", **DESK),
     rule(
         "satudata_duplicate_ignore",
-        **{k: steps_between(1, 4) for k in DESK},
+        **{k: steps_between(COMPILE, DESK_STEP) for k in DESK},
     ),
-    rule("satudata_item_review", **{k: steps(4) for k in DESK}),
-    rule("satudata_recommendation_create", pembina=steps(2, 4)),
+    rule("satudata_item_review", **{k: steps(DESK_STEP) for k in DESK}),
+    rule("satudata_recommendation_create", pembina=steps(RECOMMEND, DESK_STEP)),
     rule("satudata_recommendation_list", **SIGNED_IN),
     rule("satudata_organization_list", **SIGNED_IN),
     # --- documents, forum, SK -------------------------------------------------
@@ -316,13 +334,14 @@ TABLE: tuple[Rule, ...] = (
     rule("satudata_document_show", "SK", anonymous=PUBLISHED, **SIGNED_IN),
     rule("satudata_document_show", "BA desk, BA forum", **SIGNED_IN),
     rule("satudata_document_data", **SIGNED_IN),
-    rule("satudata_item_agree", applies=steps(6), **COMPILERS),
-    rule("satudata_sk_publish", "publish", applies=steps(9) - PUBLISHED,
+    rule("satudata_item_agree", applies=steps(FORUM), **COMPILERS),
+    rule("satudata_sk_publish", "publish", applies=steps(PUBLISH) - PUBLISHED,
          walidata=EVERY, note="needs the signed SK"),
     rule("satudata_sk_publish", "resend the e-mails", applies=PUBLISHED,
          walidata=EVERY),
     # --- step 10 ------------------------------------------------------------------
-    rule("satudata_provision", applies=steps(10) | FINISHED, sysadmin_any_step=True,
+    rule("satudata_provision", applies=steps(PROVISION) | FINISHED,
+         sysadmin_any_step=True,
          walidata=EVERY),
     rule("satudata_provision_status", **SIGNED_IN),
     rule("satudata_progress", anonymous=PUBLISHED, **SIGNED_IN),
@@ -440,14 +459,14 @@ def describe(stages: Stages, every: str = "✓") -> str:
     if not numbers:
         return "once finished"
     text = ("step " if len(numbers) == 1 else "steps ") + _runs(numbers)
-    nine = {s.published for s in running if s.step == 9}
-    if nine == {False}:
+    publishing = {s.published for s in running if s.step == PUBLISH}
+    if publishing == {False}:
         text += ", until the SK is published"
-    elif nine == {True}:
+    elif publishing == {True}:
         text += " once the SK is published"
-    if stages & FINISHED and 10 not in numbers:
+    if stages & FINISHED and PROVISION not in numbers:
         text += ", and once finished"
-    elif 10 in numbers and not stages & FINISHED:
+    elif PROVISION in numbers and not stages & FINISHED:
         text += ", until finished"
     return text
 
