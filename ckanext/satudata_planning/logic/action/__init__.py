@@ -18,6 +18,8 @@ from .item import *  # noqa: F401,F403
 from .item import __all__ as _item
 from .item_import import *  # noqa: F401,F403
 from .item_import import __all__ as _item_import
+from .progress import *  # noqa: F401,F403
+from .progress import __all__ as _progress
 from .provision import *  # noqa: F401,F403
 from .provision import __all__ as _provision
 from .publish import *  # noqa: F401,F403
@@ -32,6 +34,7 @@ __all__: list[str] = [
     *_forum,
     *_item,
     *_item_import,
+    *_progress,
     *_provision,
     *_publish,
     *_recommendation,
