@@ -239,7 +239,7 @@ def review_refusal(status: CheckStatus, *, queued: bool, filled: bool,
 # --- transitions (recorded, not committed) -----------------------------------------
 
 
-def _move(
+def _transition(
     prov: Provisioned,
     check: DatasetCheck,
     to: CheckStatus,
@@ -303,16 +303,16 @@ def data_changed(
             return None
         to = CheckStatus.DIISI if filled else CheckStatus.KOSONG
         check.queued = True  # the Walidata decides again; public stays public
-        _move(prov, check, to, EventAction.DATASET_CHANGE, user_id=user_id, now=now,
-              public=not prov.private)
+        _transition(prov, check, to, EventAction.DATASET_CHANGE, user_id=user_id,
+                    now=now, public=not prov.private)
         return EventAction.DATASET_CHANGE
     if status is CheckStatus.KOSONG and filled:
-        _move(prov, check, CheckStatus.DIISI, EventAction.DATASET_FILL,
-              user_id=user_id, now=now)
+        _transition(prov, check, CheckStatus.DIISI, EventAction.DATASET_FILL,
+                    user_id=user_id, now=now)
         return EventAction.DATASET_FILL
     if status is CheckStatus.DIISI and not filled:
-        _move(prov, check, CheckStatus.KOSONG, EventAction.DATASET_EMPTY,
-              user_id=user_id, now=now)
+        _transition(prov, check, CheckStatus.KOSONG, EventAction.DATASET_EMPTY,
+                    user_id=user_id, now=now)
         return EventAction.DATASET_EMPTY
     return None
 
@@ -332,8 +332,8 @@ def submit(prov: Provisioned, *, user_id: Optional[str],
     check.queued = True
     check.catatan = catatan or None
     check.fingerprint = fingerprint(prov.package_id)
-    _move(prov, check, CheckStatus.DIAJUKAN, EventAction.DATASET_SUBMIT,
-          user_id=user_id, now=now, note=catatan)
+    _transition(prov, check, CheckStatus.DIAJUKAN, EventAction.DATASET_SUBMIT,
+                user_id=user_id, now=now, note=catatan)
     return check
 
 
@@ -373,14 +373,14 @@ def review(prov: Provisioned, *, hasil: str, catatan: Optional[str],
         check.fingerprint = fingerprint(prov.package_id)
         if public and prov.private:
             check.published = now
-        _move(prov, check, CheckStatus.DITERIMA, EventAction.DATASET_ACCEPT,
-              user_id=user_id, now=now, note=catatan, public=public,
-              sifat_akses=prov.sifat_akses or "")
+        _transition(prov, check, CheckStatus.DITERIMA, EventAction.DATASET_ACCEPT,
+                    user_id=user_id, now=now, note=catatan, public=public,
+                    sifat_akses=prov.sifat_akses or "")
         private = not public
         return Decision(CheckStatus.DITERIMA, private if private != prov.private
                         else None)
-    _move(prov, check, CheckStatus.PERBAIKAN, EventAction.DATASET_RETURN,
-          user_id=user_id, now=now, note=catatan, withdrawn=not prov.private)
+    _transition(prov, check, CheckStatus.PERBAIKAN, EventAction.DATASET_RETURN,
+                user_id=user_id, now=now, note=catatan, withdrawn=not prov.private)
     return Decision(CheckStatus.PERBAIKAN, None if prov.private else True)
 
 
