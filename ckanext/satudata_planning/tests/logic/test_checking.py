@@ -351,3 +351,25 @@ def test_a_dataset_not_made_in_step_10_is_not_checked(actors, world, call_as):
         call_as("satudata_dataset_submit", actors.produsen, id=own["id"])
     with pytest.raises(tk.ObjectNotFound):
         call_as("satudata_dataset_submit", actors.produsen, id="tidak-ada")
+
+
+def test_mails_go_to_each_member_once_and_never_to_the_site_user(
+        actors, world, call_as, smtp):
+    """Submitting mails every editor and admin of the Walidata's organization
+    once; CKAN's own site user is never addressed, even as a member."""
+    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    site_user = model.User.get(site["name"])
+    assert site_user is not None
+    site_user.email = "site@portal.example"
+    second = call_as("user_create", actors.sysadmin, name="walidata_dua",
+                     email="dua@diskominfo.example", password="Pekalongan2026!")
+    for name in (site["name"], second["name"]):
+        call_as("organization_member_create", actors.sysadmin, id="diskominfo",
+                username=name, role="admin")
+    model.Session.commit()
+    fill(call_as, actors.produsen, world.terbuka)
+    result = call_as("satudata_dataset_submit", actors.produsen, id=world.terbuka)
+    assert (result["notified"], result["failed"]) == (2, [])
+    assert [rcpt for rcpt, _m in smtp.messages] == [
+        [actors.walidata["email"]], ["dua@diskominfo.example"]]
+    assert smtp.to("site@portal.example") == []
