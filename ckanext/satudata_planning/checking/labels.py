@@ -8,6 +8,13 @@ this adds one: a private dataset of the Daftar Data carries
 :data:`CHECKER`, and so do the Walidata and the Pembina Data, who read
 every one of them. Members of other OPDs still see nothing private.
 
+The label follows the ``satudata_item_id`` field step 10 writes (no query):
+a dataset carries it from its creation on, in ``package_create``'s own index
+row and activity as in step 10's bulk path. A dataset its OPD tags with a
+row id by hand only opens itself to the checkers' reading; what locks a
+dataset and what the checking lists is the row's own link to it
+(:func:`workflow.checking.provisioned`).
+
 A dataset's labels are stored in the search index when it is indexed: a
 portal that had provisioned datasets before this plugin version must
 rebuild its index (``ckan search-index rebuild``).
@@ -32,11 +39,9 @@ _default = DefaultPermissionLabels()
 
 def dataset_labels(dataset: Any) -> list[str]:
     """CKAN's labels of ``dataset`` (a ``model.Package``), and :data:`CHECKER`
-    when step 10 made it and it is not public."""
+    when it names a Daftar Data row and is not public."""
     labels = _default.get_dataset_labels(dataset)
-    if "public" not in labels and checking.is_provisioned(dataset) and (
-        checking.provisioned(dataset.id) is not None
-    ):
+    if "public" not in labels and checking.is_provisioned(dataset):
         labels.append(CHECKER)
     return labels
 

@@ -45,7 +45,7 @@ from ckanext.satudata_planning.model import (
     utcnow,
 )
 from ckanext.satudata_planning.model.checking import CHECKING
-from ckanext.satudata_planning.model.event import EventAction
+from ckanext.satudata_planning.model.event import DATASET_ACTIONS, EventAction
 
 #: the scheming field that links a dataset to its Daftar Data row
 ITEM_KEY = "satudata_item_id"
@@ -387,8 +387,6 @@ def review(prov: Provisioned, *, hasil: str, catatan: Optional[str],
 def history(package_id: str, limit: int = 50) -> list[dict[str, Any]]:
     """The dataset's checking events, newest first: ``{action, status,
     catatan, timestamp, user, user_display}``."""
-    from ckanext.satudata_planning.model.event import DATASET_ACTIONS
-
     u = model.User
     rows = model.Session.execute(
         sa.select(Event.action, Event.after, Event.before, Event.timestamp, u.name,

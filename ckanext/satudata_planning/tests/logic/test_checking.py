@@ -105,17 +105,18 @@ def test_walidata_and_pembina_read_private_provisioned_datasets(actors, world,
                    include_private=True)["count"] == 1  # its own dinsos dataset
 
 
-def test_a_dataset_naming_a_row_it_was_not_made_for_gets_no_reader_label(
+def test_a_dataset_naming_a_row_it_was_not_made_for_is_not_the_lists(
         actors, world, call_as):
     """Typing a row's id into a dataset of one's own makes it no dataset of the
-    Daftar Data: the Walidata does not read it, the guard does not lock it."""
+    Daftar Data: the guard does not lock it and it is not checked (the row
+    names its own dataset); it only opens itself to the checkers' reading."""
     item_id = model.Session.execute(
         sa.select(Item.id).where(Item.package_id == world.dinsos)).scalar_one()
     own = call_as("package_create", actors.produsen, name="tiruan",
                   title="Tiruan", owner_org="dinkes", private=True,
                   satudata_item_id=item_id)
-    with pytest.raises(tk.NotAuthorized):
-        call_as("package_show", actors.walidata, id=own["id"])
+    with pytest.raises(tk.ValidationError):
+        call_as("satudata_dataset_submit", actors.produsen, id=own["id"])
     call_as("package_patch", actors.produsen, id=own["id"], private=False)
     assert not private(own["id"])
 
