@@ -299,6 +299,51 @@ def _provision_run(event: dict[str, Any], ctx: EventContext) -> str:
     )
 
 
+# --- after step 10: the checking of a dataset ------------------------------------
+
+
+def _dataset(event: dict[str, Any]) -> str:
+    return _row_label(event) or tk._("a dataset")
+
+
+def _dataset_fill(event: dict[str, Any], ctx: EventContext) -> str:
+    return tk._("Dataset {dataset} received its first data").format(
+        dataset=_dataset(event))
+
+
+def _dataset_empty(event: dict[str, Any], ctx: EventContext) -> str:
+    return tk._("Dataset {dataset} has no data any more").format(
+        dataset=_dataset(event))
+
+
+def _dataset_submit(event: dict[str, Any], ctx: EventContext) -> str:
+    return tk._("Dataset {dataset} submitted to the Walidata for checking").format(
+        dataset=_dataset(event))
+
+
+def _dataset_return(event: dict[str, Any], ctx: EventContext) -> str:
+    note = _short(_side(event, "after").get("catatan"), 120)
+    return tk._("Dataset {dataset} returned to its OPD for revision: {note}").format(
+        dataset=_dataset(event), note=note)
+
+
+def _dataset_accept(event: dict[str, Any], ctx: EventContext) -> str:
+    after = _side(event, "after")
+    if after.get("public"):
+        return tk._("Dataset {dataset} accepted and published").format(
+            dataset=_dataset(event))
+    return tk._("Dataset {dataset} accepted; it stays private ({access})").format(
+        dataset=_dataset(event),
+        access=vocabularies.label("sifat_akses", after.get("sifat_akses"), _lang()))
+
+
+def _dataset_change(event: dict[str, Any], ctx: EventContext) -> str:
+    return tk._(
+        "Data of dataset {dataset} changed after its acceptance: it waits for "
+        "the Walidata again"
+    ).format(dataset=_dataset(event))
+
+
 _SUMMARIES: dict[str, Callable[[dict[str, Any], EventContext], str]] = {
     EventAction.CYCLE_CREATE: _cycle_create,
     EventAction.CYCLE_FINISH: _cycle_finish,
@@ -318,6 +363,12 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any], EventContext], str]] = {
     EventAction.SK_PUBLISH: _sk_publish,
     EventAction.SK_RESEND: _sk_resend,
     EventAction.PROVISION_RUN: _provision_run,
+    EventAction.DATASET_FILL: _dataset_fill,
+    EventAction.DATASET_EMPTY: _dataset_empty,
+    EventAction.DATASET_SUBMIT: _dataset_submit,
+    EventAction.DATASET_RETURN: _dataset_return,
+    EventAction.DATASET_ACCEPT: _dataset_accept,
+    EventAction.DATASET_CHANGE: _dataset_change,
 }
 
 
@@ -446,3 +497,19 @@ def _item_summary(event: dict[str, Any]) -> str:
 def item_event_summary(event: dict[str, Any]) -> str:
     """One line for an entry of a row's history (the row is the page's)."""
     return _item_summary(event)
+
+
+def check_event_summary(entry: dict[str, Any]) -> str:
+    """One line of a dataset's checking history (the dataset is the page's):
+    an entry of ``satudata_verification_show``'s ``history``."""
+    action = entry.get("action")
+    texts = {
+        EventAction.DATASET_FILL: tk._("First data entered"),
+        EventAction.DATASET_EMPTY: tk._("All data removed"),
+        EventAction.DATASET_SUBMIT: tk._("Submitted for checking"),
+        EventAction.DATASET_RETURN: tk._("Returned for revision"),
+        EventAction.DATASET_ACCEPT: tk._("Accepted"),
+        EventAction.DATASET_CHANGE: tk._(
+            "Data changed after its acceptance: waits for the Walidata again"),
+    }
+    return texts.get(action or "", str(action or ""))

@@ -120,4 +120,30 @@ __all__ += ["satudata_format_date"]
 satudata_event_summary = audit.event_summary
 satudata_event_lines = audit.event_lines
 satudata_item_event_summary = audit.item_event_summary
-__all__ += ["satudata_event_lines"]
+satudata_check_event_summary = audit.check_event_summary
+__all__ += ["satudata_event_lines", "satudata_check_event_summary"]
+
+
+# --- after step 10: the checking of a provisioned dataset -------------------------
+
+
+def satudata_check_status_label(status: Optional[str]) -> str:
+    """A checking status (``kosong`` … ``diterima``) for people."""
+    from ckanext.satudata_planning.workflow.checking import status_label
+
+    return status_label(status)
+
+
+def satudata_dataset_check(pkg: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The checking of a dataset's page (``satudata_verification_show``):
+    ``None`` for a dataset not made in step 10 (no query then) or a viewer
+    who may not see it."""
+    if not pkg.get("satudata_item_id") or not tk.current_user.is_authenticated:
+        return None
+    try:
+        return tk.get_action("satudata_verification_show")({}, {"id": pkg["id"]})
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return None
+
+
+__all__ += ["satudata_check_status_label", "satudata_dataset_check"]

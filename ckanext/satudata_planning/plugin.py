@@ -14,19 +14,34 @@ from ckan.lib.plugins import DefaultTranslation
 import ckanext.satudata_planning.model  # noqa: F401  (maps the satudata_ tables)
 
 
+def _actions() -> dict[str, Any]:
+    """The ``satudata_*`` actions, and the DataStore's chained ones when the
+    ``datastore`` plugin is loaded (asked once every plugin is)."""
+    from ckanext.satudata_planning.checking import hooks
+    from ckanext.satudata_planning.logic import action
+
+    return {
+        **{name: getattr(action, name) for name in action.__all__},
+        **hooks.datastore_actions(),
+    }
+
+
 @tk.blanket.config_declarations
 @tk.blanket.cli
-@tk.blanket.actions
+@tk.blanket.actions(_actions)
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers
 @tk.blanket.blueprints
 class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
-    """Planning cycle, Daftar Data, forum and SK documents, provisioning."""
+    """Planning cycle, Daftar Data, forum and SK documents, provisioning,
+    and the checking and publication of the datasets after step 10."""
 
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IPermissionLabels)
+    p.implements(p.IPackageController, inherit=True)
 
     # IMiddleware: close CKAN 2.12's CSRF exemption hole for session users.
     def make_middleware(self, app: Any, config: Any) -> Any:
@@ -35,6 +50,24 @@ class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
         if hasattr(app, "before_request"):
             csrf_guard.install(app)
         return app
+
+    # IPermissionLabels: the Walidata and the Pembina read provisioned datasets
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        from ckanext.satudata_planning.checking import labels
+
+        return labels.dataset_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        from ckanext.satudata_planning.checking import labels
+
+        return labels.user_labels(user_obj)
+
+    # IPackageController: a change to a provisioned dataset's data (its
+    # resources all pass package_update) moves its checking status
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        from ckanext.satudata_planning.checking import hooks
+
+        hooks.after_dataset_update(context, pkg_dict)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:

@@ -348,6 +348,15 @@ TABLE: tuple[Rule, ...] = (
     rule("satudata_todo_datasets", "the caller's own organizations", **SIGNED_IN),
     rule("satudata_todo_datasets", "one organization's list", produsen=EVERY,
          walidata=EVERY, note="its members too"),
+    # --- after step 10: checking and publication ----------------------------------
+    rule("satudata_dataset_submit", produsen=EVERY,
+         note="the dataset's OPD; refused while it has no data"),
+    rule("satudata_dataset_review", walidata=EVERY,
+         note="acceptance publishes open data; a return needs a note"),
+    rule("satudata_verification_list", **SIGNED_IN,
+         note="Walidata and Pembina: every OPD's datasets; an OPD: its own"),
+    rule("satudata_verification_show", produsen=EVERY, pembina=EVERY,
+         walidata=EVERY, note="its OPD's members too"),
 )
 
 _keys = [r.key for r in TABLE]

@@ -21,7 +21,15 @@ import sqlalchemy as sa
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.satudata_planning import sop
-from ckanext.satudata_planning.logic import access
+from ckanext.satudata_planning.logic import access, dataset_guard
+from ckanext.satudata_planning.logic.dataset_guard import (  # noqa: F401
+    bulk_update_delete,
+    bulk_update_private,
+    bulk_update_public,
+    package_delete,
+    package_update,
+    resource_delete,
+)
 from ckanext.satudata_planning.sop import Actor
 from ckanext.satudata_planning.sop import roles as roles_
 from ckanext.satudata_planning.workflow.rules import (
@@ -38,6 +46,10 @@ if TYPE_CHECKING:
     from ckanext.satudata_planning.model import Cycle, Item
 
 __all__: list[str] = [
+    "satudata_dataset_review",
+    "satudata_dataset_submit",
+    "satudata_verification_list",
+    "satudata_verification_show",
     "satudata_progress",
     "satudata_provision",
     "satudata_provision_status",
@@ -67,6 +79,8 @@ __all__: list[str] = [
     "satudata_recommendation_list",
     "satudata_sk_publish",
     "satudata_step_complete",
+    # CKAN's own, chained: what an OPD may not do to a provisioned dataset
+    *dataset_guard.__all__,
 ]
 
 
@@ -465,3 +479,54 @@ def satudata_todo_datasets(context: Context, data_dict: DataDict) -> AuthResult:
     if name is None or name in roles.produsen_of or name in roles.member_of:
         return {"success": True}
     return _refuse(tk._("Only members of the organization see its data to fill in"))
+
+
+# --- after step 10: checking and publication -----------------------------------------
+
+
+def _dataset_org(data_dict: DataDict) -> Optional[str]:
+    """The organization (name) of the dataset ``id`` names; ``None`` when no
+    dataset has that id or name (the action answers "not found")."""
+    ref = (data_dict or {}).get("id")
+    if not isinstance(ref, str) or not ref:
+        return None
+    p, g = model.Package, model.Group
+    row = model.Session.execute(
+        sa.select(g.name).select_from(p).outerjoin(g, g.id == p.owner_org)
+        .where(sa.or_(p.id == ref, p.name == ref)).limit(1)
+    ).first()
+    return None if row is None else (row[0] or "")
+
+
+def satudata_dataset_submit(context: Context, data_dict: DataDict) -> AuthResult:
+    """The dataset's OPD (its editors and admins) submits it for checking."""
+    organization = _dataset_org(data_dict)
+    roles = roles_.roles_in_context(context)
+    if organization is None or roles.produces_for(organization):
+        return {"success": True}
+    return _refuse(tk._("Only the dataset's OPD submits it for checking"))
+
+
+def satudata_dataset_review(context: Context, data_dict: DataDict) -> AuthResult:
+    """The Walidata checks the data and decides."""
+    return _by_table(
+        "satudata_dataset_review",
+        context,
+        lambda: tk._("Only the Walidata checks and publishes the data"),
+    )
+
+
+def satudata_verification_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user; an OPD's list holds its own datasets only."""
+    return _by_table("satudata_verification_list", context, _no_access)
+
+
+def satudata_verification_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """The Walidata, the Pembina Data and the dataset's organization."""
+    roles = roles_.roles_in_context(context)
+    if roles.is_any((Actor.WALIDATA, Actor.PEMBINA)):
+        return {"success": True}
+    organization = _dataset_org(data_dict)
+    if organization is None or organization in roles.produsen_of | roles.member_of:
+        return {"success": True}
+    return _refuse(tk._("Only the dataset's OPD and the Walidata see its checking"))

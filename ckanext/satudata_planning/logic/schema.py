@@ -614,3 +614,81 @@ def sk_publish(
         "cycle_id": [not_empty, satudata_ref],
         "resend": [ignore_missing, satudata_boolean],
     }
+
+
+# --- after step 10: checking and publication ---------------------------------------
+
+CHECK_LIMIT_DEFAULT = 50
+CHECK_LIMIT_MAX = 1000
+
+
+@validator_args
+def dataset_submit(
+    not_empty: Validator,
+    ignore_missing: Validator,
+    satudata_ref: Validator,
+    satudata_text: Validator,
+    strip_value: Validator,
+    satudata_blank_to_none: Validator,
+    satudata_text_max: ValidatorFactory,
+) -> Schema:
+    return {
+        "id": [not_empty, satudata_ref],
+        "catatan": [
+            ignore_missing,
+            satudata_text,
+            strip_value,
+            satudata_blank_to_none,
+            ignore_missing,
+            satudata_text_max(4000),
+        ],
+    }
+
+
+@validator_args
+def dataset_review(
+    not_missing: Validator,
+    not_empty: Validator,
+    satudata_check_hasil: Validator,
+) -> Schema:
+    return {
+        **dataset_submit(),
+        "hasil": [not_missing, not_empty, satudata_check_hasil],
+    }
+
+
+@validator_args
+def verification_list(
+    ignore_missing: Validator,
+    satudata_ref: Validator,
+    satudata_text: Validator,
+    strip_value: Validator,
+    satudata_blank_to_none: Validator,
+    satudata_check_status: Validator,
+    satudata_text_max: ValidatorFactory,
+    default: ValidatorFactory,
+    is_positive_integer: Validator,
+    natural_number_validator: Validator,
+    satudata_int_max: ValidatorFactory,
+    satudata_boolean: Validator,
+) -> Schema:
+    blank = [ignore_missing, satudata_ref, strip_value, satudata_blank_to_none,
+             ignore_missing]
+    return {
+        "cycle_id": list(blank),
+        "organization": list(blank),
+        "queued": [ignore_missing, satudata_boolean],
+        "status": [ignore_missing, satudata_text, satudata_blank_to_none,
+                   ignore_missing, satudata_check_status],
+        "q": [ignore_missing, satudata_text, strip_value, satudata_blank_to_none,
+              ignore_missing, satudata_text_max(200)],
+        "limit": [satudata_blank_to_none, default(CHECK_LIMIT_DEFAULT),
+                  is_positive_integer, satudata_int_max(CHECK_LIMIT_MAX)],
+        "offset": [satudata_blank_to_none, default(0), natural_number_validator,
+                   satudata_int_max(OFFSET_MAX)],
+    }
+
+
+@validator_args
+def verification_show(not_empty: Validator, satudata_ref: Validator) -> Schema:
+    return {"id": [not_empty, satudata_ref]}

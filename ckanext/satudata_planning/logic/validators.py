@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.navl.dictization_functions import StopOnError
+from ckan.lib.navl.dictization_functions import StopOnError, missing
 
 from ckanext.satudata_planning import sop
 from ckanext.satudata_planning.sop import vocabularies
@@ -16,11 +16,14 @@ from ckanext.satudata_planning.sop import vocabularies
 __all__ = [
     "satudata_blank_to_none",
     "satudata_boolean",
+    "satudata_check_hasil",
+    "satudata_check_status",
     "satudata_date",
     "satudata_int_max",
     "satudata_int_or_none",
     "satudata_int_range",
     "satudata_multi_vocab",
+    "satudata_provisioned_keep",
     "satudata_ref",
     "satudata_vocab",
     "satudata_step_number",
@@ -342,3 +345,56 @@ def satudata_multi_vocab(name: str) -> Callable[[Any], Any]:
         return slugs
 
     return validator
+
+
+# --- after step 10: the checking of a provisioned dataset ---------------------------
+
+
+def _one_of(value: Any, allowed: tuple[str, ...]) -> str:
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    if text not in allowed:
+        raise tk.Invalid(
+            tk._('"{value}" is not an allowed value. Allowed: {allowed}').format(
+                value=str(value)[:80], allowed=", ".join(allowed)
+            )
+        )
+    return text
+
+
+def satudata_check_hasil(value: Any) -> str:
+    """The Walidata's decision: ``diterima`` or ``perbaikan``.
+
+    >>> satudata_check_hasil(" Diterima ")
+    'diterima'
+    """
+    return _one_of(value, ("diterima", "perbaikan"))
+
+
+def satudata_check_status(value: Any) -> str:
+    """A checking status (``kosong`` … ``diterima``).
+
+    >>> satudata_check_status("diajukan")
+    'diajukan'
+    """
+    from ckanext.satudata_planning.model.checking import STATUSES
+
+    return _one_of(value, STATUSES)
+
+
+def satudata_provisioned_keep(key: Any, data: Any, errors: Any, context: Any) -> None:
+    """scheming: a field that links a step-10 dataset to the Daftar Data
+    (``kode_data``, ``tahun``, ``nomor_sk``, ``satudata_item_id``) keeps its
+    stored value when an update by its OPD leaves it out (CKAN's
+    ``package_update`` would drop it), and a different value is refused.
+    Step 10 itself (``ignore_auth``) and sysadmins change it freely; the auth
+    functions of ``logic/dataset_guard.py`` refuse the change first."""
+    from ckanext.satudata_planning.logic import dataset_guard
+
+    stored = dataset_guard.kept_value(context, key[-1])
+    if stored is None:
+        return
+    value = data.get(key)
+    if value is None or value is missing or value == "":
+        data[key] = stored
+    elif str(value).strip() != stored:
+        errors[key].append(dataset_guard.rekey_refusal(key[-1]))

@@ -7,6 +7,7 @@ actions own the transaction and commit once.
 """
 from __future__ import annotations
 
+from .checking import CheckStatus, DatasetCheck
 from .cycle import Cycle, CycleStatus, CycleStep, StepState, utcnow
 from .document import Document
 from .event import Event
@@ -14,9 +15,11 @@ from .item import IgnoredPair, Item, ItemState
 from .recommendation import Recommendation
 
 __all__ = [
+    "CheckStatus",
     "Cycle",
     "CycleStatus",
     "CycleStep",
+    "DatasetCheck",
     "Document",
     "Event",
     "IgnoredPair",

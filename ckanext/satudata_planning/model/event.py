@@ -49,6 +49,13 @@ class EventAction:
     SK_PUBLISH = "sk_publish"
     SK_RESEND = "sk_resend"
     PROVISION_RUN = "provision_run"
+    #: after step 10: a provisioned dataset between its OPD and the Walidata
+    DATASET_FILL = "dataset_fill"
+    DATASET_EMPTY = "dataset_empty"
+    DATASET_SUBMIT = "dataset_submit"
+    DATASET_RETURN = "dataset_return"
+    DATASET_ACCEPT = "dataset_accept"
+    DATASET_CHANGE = "dataset_change"
 
 
 #: every action name, in the order above
@@ -75,6 +82,18 @@ ITEM_ACTIONS: tuple[str, ...] = (
     EventAction.ITEM_AGREE,
     EventAction.DUPLICATE_IGNORE,
     EventAction.RECOMMENDATION_CREATE,
+)
+
+
+#: the actions about a provisioned dataset (``target_type`` ``dataset``,
+#: ``target_id`` its package id): its checking history shows them
+DATASET_ACTIONS: tuple[str, ...] = (
+    EventAction.DATASET_FILL,
+    EventAction.DATASET_EMPTY,
+    EventAction.DATASET_SUBMIT,
+    EventAction.DATASET_RETURN,
+    EventAction.DATASET_ACCEPT,
+    EventAction.DATASET_CHANGE,
 )
 
 

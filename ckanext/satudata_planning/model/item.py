@@ -124,6 +124,7 @@ class Item(tk.BaseModel):  # type: ignore[misc, valid-type]
         ),
         sa.Index("satudata_item_cycle_org_idx", "cycle_id", "organization_id"),
         sa.Index("satudata_item_cycle_hasil_idx", "cycle_id", "hasil"),
+        sa.Index("satudata_item_package_idx", "package_id"),
     )
 
     @classmethod

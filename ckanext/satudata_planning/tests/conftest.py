@@ -5,18 +5,21 @@ audit-trail reset are the distribution's, in the repository's ``conftest.py``).
 * ``call_as``: call an action as one of them, with auth checked.
 * ``cycle``: the 2027 cycle, opened by the Walidata (step 1).
 * ``storage``: a ``ckan.storage_path`` of the test's own.
+* ``smtp``: a local SMTP server (:mod:`.smtp`) the site's mails go to.
 
 What tests build (rows, walked cycles, step 10) is in :mod:`.factories`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
+
+from ckanext.satudata_planning.tests.smtp import Mailbox, serve
 
 
 @dataclass
@@ -105,6 +108,13 @@ def call_as() -> Callable[..., Any]:
 def cycle(actors: Actors, call_as: Callable[..., Any]) -> dict[str, Any]:
     """The 2027 cycle, opened by the Walidata: step 1, no rows."""
     return call_as("satudata_cycle_create", actors.walidata, tahun=2027)
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """A local SMTP server on a free port, set as the site's ``smtp.server``:
+    what it received is ``smtp.messages``; ``smtp.refuse`` addresses get 550."""
+    yield from serve(monkeypatch)
 
 
 @pytest.fixture

@@ -28,11 +28,12 @@ PACKAGE = pathlib.Path(audit.__file__).parent
 #: a uuid anywhere in a text
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 #: the functions that write an event, and where their action name is
-WRITERS = {"record": None, "changed": None, "_event_row": 2}
+WRITERS = {"record": None, "changed": None, "_event_row": 2, "_transition": 3}
 
 ROW_A = "3f2a9c1e-1111-4a4a-9b9b-000000000001"
 ROW_B = "3f2a9c1e-2222-4a4a-9b9b-000000000002"
 CYCLE = "3f2a9c1e-3333-4a4a-9b9b-000000000003"
+PACKAGE_ID = "3f2a9c1e-4444-4a4a-9b9b-000000000004"
 PUSKESMAS = {"kode_data": "2027-DINKES-001", "nama_data": "Jumlah Puskesmas"}
 BIDAN = {"kode_data": "2027-DINKES-002", "nama_data": "Jumlah Bidan"}
 LABEL = "2027-DINKES-001 “Jumlah Puskesmas”"
@@ -105,6 +106,20 @@ SAMPLES: dict[str, dict[str, Any]] = {
     EventAction.PROVISION_RUN: _event(
         "provision_run", "cycle", CYCLE,
         after={"created": 40, "updated": 2, "failed": 1, "removed": 0}),
+    **{
+        action: _event(action, "dataset", PACKAGE_ID, before={"status": before},
+                       after={"status": status, **PUSKESMAS, **extra})
+        for action, before, status, extra in (
+            (EventAction.DATASET_FILL, "kosong", "diisi", {}),
+            (EventAction.DATASET_EMPTY, "diisi", "kosong", {}),
+            (EventAction.DATASET_SUBMIT, "diisi", "diajukan", {}),
+            (EventAction.DATASET_RETURN, "diajukan", "perbaikan",
+             {"catatan": "Kecamatan Barat belum ada"}),
+            (EventAction.DATASET_ACCEPT, "diajukan", "diterima",
+             {"public": False, "sifat_akses": "terbatas"}),
+            (EventAction.DATASET_CHANGE, "diterima", "diisi", {"public": True}),
+        )
+    },
 }
 
 SK = DOC_NUMBERS["sk"]
@@ -159,6 +174,24 @@ TEXTS: dict[str, tuple[str, str]] = {
         "1 gagal",
         "Datasets prepared in the portal (step 10): 40 created, 2 updated, "
         "1 failed"),
+    "dataset_fill": (f"Dataset {LABEL} mulai diisi data",
+                     f"Dataset {LABEL} received its first data"),
+    "dataset_empty": (f"Dataset {LABEL} tidak lagi berisi data",
+                      f"Dataset {LABEL} has no data any more"),
+    "dataset_submit": (f"Dataset {LABEL} diajukan kepada Walidata untuk diperiksa",
+                       f"Dataset {LABEL} submitted to the Walidata for checking"),
+    "dataset_return": (
+        f"Dataset {LABEL} dikembalikan kepada OPD untuk perbaikan: Kecamatan "
+        "Barat belum ada",
+        f"Dataset {LABEL} returned to its OPD for revision: Kecamatan Barat "
+        "belum ada"),
+    "dataset_accept": (f"Dataset {LABEL} diterima; tetap privat (Terbatas)",
+                       f"Dataset {LABEL} accepted; it stays private (Restricted)"),
+    "dataset_change": (
+        f"Data dataset {LABEL} berubah setelah diterima: menunggu pemeriksaan "
+        "Walidata lagi",
+        f"Data of dataset {LABEL} changed after its acceptance: it waits for the "
+        "Walidata again"),
 }
 
 

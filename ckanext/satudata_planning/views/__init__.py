@@ -7,14 +7,16 @@
 * :mod:`.desk`: the Pembina's recommendations and the desk pra forum;
 * :mod:`.forum`: the forum (step 6) and the public SK page;
 * :mod:`.documents`: BA desk, BA forum and SK (steps 5–9);
-* :mod:`.portal`: step 10 and the OPDs' progress.
+* :mod:`.portal`: step 10 and the OPDs' progress;
+* :mod:`.checking`: after step 10, "Periksa & terbitkan" (checking and
+  publication) and the OPD's "Ajukan pemeriksaan".
 
 Views call actions, never the database; :mod:`.common` maps an action's
 refusal to its page. ``csrf`` is the middleware that checks every form's token.
 """
 from __future__ import annotations
 
-from . import cycle, daftar, desk, documents, forum, portal  # noqa: F401  (routes)
+from . import checking, cycle, daftar, desk, documents, forum, portal  # noqa: F401
 from .blueprints import forum as forum_blueprint
 from .blueprints import perencanaan as perencanaan_blueprint
 from .blueprints import portal as portal_blueprint

@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 CSV_COLUMNS = (
     ("organization", "Kode OPD"), ("organization_title", "Produsen Data"),
     ("agreed", "Butir disepakati"), ("datasets", "Dataset dibuat"),
-    ("with_data", "Dataset berisi data"), ("percent", "Persen"),
+    ("with_data", "Dataset berisi data"), ("submitted", "Diajukan"),
+    ("returned", "Dikembalikan"), ("accepted", "Diterima"),
+    ("published", "Dipublikasikan"), ("percent", "Persen"),
     ("overdue", "Terlambat"),
 )
 
@@ -112,8 +114,7 @@ def progress_csv(tahun: int) -> Response:
     for row in progress["organizations"]:
         writer.writerow([row[key] for key, _label in CSV_COLUMNS])
     totals = progress["totals"]
-    writer.writerow(["", "Jumlah", totals["agreed"], totals["datasets"],
-                     totals["with_data"], totals["percent"], totals["overdue"]])
+    writer.writerow(["", "Jumlah", *(totals[key] for key, _label in CSV_COLUMNS[2:])])
     return download(
         ("\ufeff" + out.getvalue()).encode(),
         f"progres-daftar-data-{int(cycle['tahun'])}.csv",

@@ -6,6 +6,8 @@ share (the one commit, the cycle lookup and its locks).
 """
 from __future__ import annotations
 
+from .checking import *  # noqa: F401,F403
+from .checking import __all__ as _checking
 from .cycle import *  # noqa: F401,F403
 from .cycle import __all__ as _cycle
 from .desk import *  # noqa: F401,F403
@@ -18,6 +20,8 @@ from .item import *  # noqa: F401,F403
 from .item import __all__ as _item
 from .item_import import *  # noqa: F401,F403
 from .item_import import __all__ as _item_import
+from .progress import *  # noqa: F401,F403
+from .progress import __all__ as _progress
 from .provision import *  # noqa: F401,F403
 from .provision import __all__ as _provision
 from .publish import *  # noqa: F401,F403
@@ -26,12 +30,14 @@ from .recommendation import *  # noqa: F401,F403
 from .recommendation import __all__ as _recommendation
 
 __all__: list[str] = [
+    *_checking,
     *_cycle,
     *_desk,
     *_document,
     *_forum,
     *_item,
     *_item_import,
+    *_progress,
     *_provision,
     *_publish,
     *_recommendation,

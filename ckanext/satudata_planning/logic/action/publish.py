@@ -10,9 +10,8 @@ Example (ckanapi)::
 """
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, Optional
 
 import ckan.model as model
@@ -21,7 +20,7 @@ import sqlalchemy as sa
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ckanext.satudata_planning import config, sop
+from ckanext.satudata_planning import config, mail, sop
 from ckanext.satudata_planning.logic import schema
 from ckanext.satudata_planning.logic.dictize import cycle_items
 from ckanext.satudata_planning.model import Cycle, Document, Event, Item, utcnow
@@ -72,32 +71,8 @@ def producer_recipients(cycle: Cycle) -> list[tuple[model.User, list[dict[str, A
 
 
 def mail_locale(user: model.User) -> str:
-    """The language of ``user``'s e-mails: the site's (``ckan.locale_default``).
-
-    CKAN keeps no language per user, and the person publishing may browse in
-    another language than the producers read: the request's language is not
-    theirs."""
-    return config.default_locale()
-
-
-@contextlib.contextmanager
-def _mail_language(locale: str) -> Iterator[None]:
-    """Render CKAN templates and ``tk._`` in ``locale``, inside or outside a
-    request: the CLI (``resend-sk``) has none, so borrow the one CKAN itself
-    uses for ``h.url_for`` there."""
-    import flask
-    import flask_babel
-    from ckan.lib import helpers as h
-
-    borrowed = None if flask.has_request_context() else h._get_auto_flask_context()
-    if borrowed is not None:
-        borrowed.push()
-    try:
-        with flask_babel.force_locale(locale):
-            yield
-    finally:
-        if borrowed is not None:
-            borrowed.pop()
+    """The language of ``user``'s e-mails: the site's (see :mod:`mail`)."""
+    return mail.mail_locale()
 
 
 def _email(
@@ -144,7 +119,7 @@ def _email(
         "site_title": config.site_title(),
         "groups": sorted(groups.items()),
     }
-    with _mail_language(locale):
+    with mail.mail_language(locale):
         subject = render(EMAIL_SUBJECT_TEMPLATE, variables)
         body = render(EMAIL_TEMPLATE, variables)
     return " ".join(subject.split()), body

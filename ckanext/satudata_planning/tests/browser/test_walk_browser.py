@@ -297,6 +297,106 @@ def test_opd_fills_one_dataset(page, tmp_path: Path):
     shot(page, "opd-dataset-filled")
 
 
+# --- after step 10: checking and publication ---------------------------------
+
+#: what the walk after step 10 carries from one test to the next
+CHECKED: dict[str, str] = {}
+
+
+def test_opd_submits_its_filled_dataset(page):
+    login(page, "operator_dinkes")
+    page.goto(f"/perencanaan/{YEAR}")
+    filled = page.locator("tr.satudata-todo-diisi td:nth-child(2) a")
+    assert filled.count() == 1
+    name = filled.first.get_attribute("href").rstrip("/").split("/dataset/")[-1]
+    CHECKED["name"] = name
+    CHECKED["title"] = filled.first.inner_text()
+    page.goto(f"/dataset/{name}")
+    box = page.locator("section.satudata-dataset-check")
+    assert "Terisi, belum diajukan" in box.inner_text()
+    page.fill(f"#ajukan-catatan-{name}", "Data 2027 lengkap untuk semua kecamatan")
+    with page.expect_navigation():
+        box.locator("form.satudata-submit-form button[type=submit]").click()
+    assert "Diajukan untuk diperiksa" in page.locator(
+        "section.satudata-dataset-check").inner_text()
+    # nothing public yet
+    assert page.locator(".dataset-private").count() == 1
+
+
+def test_walidata_returns_it_with_a_note(page):
+    name = CHECKED["name"]
+    login(page, "walidata")
+    page.goto(f"/perencanaan/{YEAR}/periksa")
+    row = page.locator(f"tr#periksa-{name}")
+    assert row.count() == 1 and "Diajukan untuk diperiksa" in row.inner_text()
+    shot(page, "periksa")
+    with page.expect_navigation():
+        row.locator("a").first.click()
+    assert "Data 2027 lengkap untuk semua kecamatan" in page.locator(
+        "body").inner_text()
+    assert page.locator("table.satudata-check-preview").count() == 0  # a file
+    shot(page, "periksa-detail")
+    page.fill("#review-catatan", "Tambahkan kolom tahun pada berkas")
+    with page.expect_navigation():
+        page.locator("form.satudata-review-form button[value=perbaikan]").click()
+    assert "dikembalikan kepada OPD" in page.locator("body").inner_text()
+
+
+def test_opd_sees_the_note_and_fixes_it(page, tmp_path: Path):
+    name = CHECKED["name"]
+    login(page, "operator_dinkes")
+    page.goto(f"/perencanaan/{YEAR}")
+    returned = page.locator("tr.satudata-todo-perbaikan")
+    assert "Tambahkan kolom tahun pada berkas" in returned.inner_text()
+    page.goto(f"/dataset/{name}")
+    assert "Dikembalikan untuk perbaikan" in page.locator(
+        "section.satudata-dataset-check").inner_text()
+    shot(page, "dataset-dikembalikan")
+    page.goto(f"/dataset/{name}/resource/new")
+    data = tmp_path / "puskesmas-2027-tahun.csv"
+    data.write_text("tahun,kecamatan,jumlah\n2027,Pekalongan Barat,3\n"
+                    "2027,Pekalongan Timur,2\n")
+    page.set_input_files("input[type=file][name=upload]", str(data))
+    page.fill("#field-name", "Jumlah Puskesmas 2027 (dengan tahun)")
+    with page.expect_navigation():
+        page.locator("button[name=save]").last.click()
+    page.goto(f"/dataset/{name}")
+    box = page.locator("section.satudata-dataset-check")
+    assert "Tambahkan kolom tahun pada berkas" in box.inner_text()
+    with page.expect_navigation():
+        box.locator("form.satudata-submit-form button[type=submit]").click()
+    assert "Diajukan untuk diperiksa" in page.locator(
+        "section.satudata-dataset-check").inner_text()
+
+
+def test_walidata_accepts_and_the_public_sees_it(page, browser, portal):
+    name = CHECKED["name"]
+    login(page, "walidata")
+    page.goto(f"/perencanaan/{YEAR}/periksa/{name}")
+    history = page.locator("ol.satudata-check-history > li")
+    assert history.count() >= 4  # filled, submitted, returned, submitted
+    with page.expect_navigation():
+        page.locator("form.satudata-review-form button[value=diterima]").click()
+    assert "diterima dan dipublikasikan" in page.locator("body").inner_text()
+    page.goto(f"/perencanaan/{YEAR}/portal")
+    assert "1 diterima, 1 dipublikasikan" in page.locator(
+        ".satudata-progress-total").inner_text()
+    shot(page, "portal-checking")
+    # an anonymous visitor finds it and opens it
+    context = browser.new_context(base_url=portal, locale="id-ID")
+    anonymous = context.new_page()
+    response = anonymous.goto(f"/dataset/{name}")
+    assert response.status == 200
+    assert CHECKED["title"] in anonymous.locator("h1").first.inner_text()
+    assert "Jumlah Puskesmas 2027 (dengan tahun)" in anonymous.locator(
+        "body").inner_text()
+    anonymous.goto("/dataset/?q=" + name)
+    assert anonymous.locator(f"a[href$='/dataset/{name}']").count() >= 1
+    context.close()
+    page.goto(f"/perencanaan/{YEAR}/periksa?status=diterima")
+    shot(page, "periksa-diterima")
+
+
 # --- accessibility basics on our screens -------------------------------------
 
 UNLABELLED_FIELDS = """
@@ -309,7 +409,8 @@ UNLABELLED_FIELDS = """
   .map(el => el.outerHTML.slice(0, 120))
 """
 
-SCREENS = ("", "/daftar", "/rekomendasi", "/desk", "/forum", "/dokumen", "/portal")
+SCREENS = ("", "/daftar", "/rekomendasi", "/desk", "/forum", "/dokumen", "/portal",
+           "/periksa")
 
 
 @pytest.mark.parametrize("user", ["walidata", "sekretariat", "operator_dinkes"])

@@ -28,7 +28,7 @@ from ckan.tests import helpers
 
 from ckanext.satudata_planning.logic import access
 from ckanext.satudata_planning.logic.access import Role, Rule, Stage
-from ckanext.satudata_planning.model import Cycle, Document
+from ckanext.satudata_planning.model import Cycle, Document, Item
 from ckanext.satudata_planning.sop import roles as roles_
 from ckanext.satudata_planning.tests.factories import PDF, add_item, agreed_rows
 
@@ -136,7 +136,8 @@ def test_columns_of_a_user():
 
 @dataclass
 class World:
-    """One cycle of 2027 and rows of ``dinkes`` in each state the rules read."""
+    """One cycle of 2027 and rows of ``dinkes`` in each state the rules read,
+    and the dataset step 10 made for the agreed one."""
 
     cycle_id: str
     baru: str
@@ -144,6 +145,7 @@ class World:
     perbaikan: str
     agreed: str
     other: str
+    dataset: str
 
 
 @pytest.fixture
@@ -169,7 +171,14 @@ def world(actors: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World
                  peserta=[], penandatangan=[])
     )
     model.Session.commit()
-    return World(cid, baru.id, tambahan.id, perbaikan.id, agreed.id, other.id)
+    helpers.call_action("satudata_provision", context={"user": actors.sysadmin["name"]},
+                        cycle_id=cid, background=False)
+    model.Session.expire_all()
+    row = model.Session.get(Item, agreed.id)
+    assert row is not None and row.package_id
+    dataset = row.package_id
+    return World(cid, baru.id, tambahan.id, perbaikan.id, agreed.id, other.id,
+                 dataset)
 
 
 def set_stage(cycle_id: str, stage: Stage) -> None:
@@ -275,6 +284,10 @@ DATA: dict[tuple[str, str], Data] = {
     ("satudata_progress", ""): _CYCLE,
     ("satudata_todo_datasets", "the caller's own organizations"): _one(),
     ("satudata_todo_datasets", "one organization's list"): _one(organization="dinkes"),
+    ("satudata_dataset_submit", ""): _one(id="@dataset"),
+    ("satudata_dataset_review", ""): _one(id="@dataset", hasil="diterima"),
+    ("satudata_verification_list", ""): _one(),
+    ("satudata_verification_show", ""): _one(id="@dataset"),
 }
 
 

@@ -42,6 +42,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from ckanext.satudata_planning.logic import schema as schemas
+from ckanext.satudata_planning.model.checking import STATUSES
 from ckanext.satudata_planning.plugin import SatudataPlanningPlugin
 from ckanext.satudata_planning.sop import vocabularies
 from ckanext.satudata_planning.sop.documents import JENIS
@@ -243,6 +244,8 @@ class World:
     cycles: list[dict[str, Any]]
     item_refs: list[Any]
     org_refs: list[str]
+    #: ids and names of the datasets step 10 made (the 2030 cycle)
+    dataset_refs: list[str]
     engine: sa.Engine
     tables: list[str]
     counts: Counter = field(default_factory=Counter)
@@ -329,6 +332,17 @@ def world() -> Iterator[World]:
             sa.text("SELECT kode_data FROM satudata_item ORDER BY kode_data")
         )
     ]
+    # step 10 of the 2030 cycle: its datasets, one filled and submitted, one
+    # filled (the checking actions then have something to work on)
+    _call("satudata_provision", actors.sysadmin, cycle_id=cycles[3]["id"])
+    made = _call("satudata_verification_list", actors.sysadmin,
+                 cycle_id=cycles[3]["id"], organization="dinkes")["results"]
+    for n, dataset in enumerate(made[:2]):
+        _call("resource_create", actors.produsen, package_id=dataset["package_id"],
+              url="http://example.com/data.csv", name="Data")
+        if n == 0:
+            _call("satudata_dataset_submit", actors.produsen, id=dataset["name"])
+    dataset_refs = [d["package_id"] for d in made] + [d["name"] for d in made]
     tokens = {
         user["name"]: helpers.call_action(
             "api_token_create",
@@ -356,6 +370,7 @@ def world() -> Iterator[World]:
         cycles=cycles,
         item_refs=item_refs,
         org_refs=org_refs,
+        dataset_refs=dataset_refs,
         engine=engine,
         tables=[*ours, *CKAN_TABLES],
     )
@@ -400,6 +415,7 @@ BOOL_KEYS = {
     "include_recommendations",
     "mine_first",
     "disepakati",
+    "queued",
 }
 #: parameter → vocabulary of its plausible values
 VOCAB_KEYS = {
@@ -430,8 +446,9 @@ def plausible(key: str, w: World) -> st.SearchStrategy[Any]:
     items = st.sampled_from([*w.item_refs, NO_SUCH_ID, "2027-DINKES-999"])
     if key in ("cycle_id", "from_tahun", "tahun"):
         return st.sampled_from(cycle_refs)
+    datasets = st.sampled_from([*w.dataset_refs, NO_SUCH_ID, "tidak-ada"])
     if key == "id":
-        return st.sampled_from(cycle_refs) | items
+        return st.sampled_from(cycle_refs) | items | datasets
     if key in ("item_id", "item_a", "item_b", "duplikat_dari"):
         return items
     if key == "ids":
@@ -441,7 +458,11 @@ def plausible(key: str, w: World) -> st.SearchStrategy[Any]:
     if key == "jenis":
         return st.sampled_from([*JENIS, "ba", "SK"])
     if key == "hasil":
-        return st.sampled_from([*vocabularies.values("hasil"), "belum", "none"])
+        return st.sampled_from([*vocabularies.values("hasil"), "belum", "none",
+                                "diterima", "Perbaikan"])
+    if key == "status":  # a row's proposal status, or a dataset's checking
+        return st.sampled_from([*vocabularies.values("status_usulan"), *STATUSES,
+                                "Diajukan", "bukan_nilai"])
     if key in VOCAB_KEYS:
         terms = vocabularies.values(VOCAB_KEYS[key])
         if BY_KEY.get(key) and BY_KEY[key].kind == "multi_vocab":
@@ -573,6 +594,10 @@ SWEEP_YEAR = {
     "satudata_provision_status": 2030,
     "satudata_progress": 2030,
     "satudata_todo_datasets": 2030,
+    "satudata_dataset_submit": 2030,
+    "satudata_dataset_review": 2030,
+    "satudata_verification_list": 2030,
+    "satudata_verification_show": 2030,
 }
 
 
@@ -584,13 +609,16 @@ def baseline(action: str, w: World) -> dict[str, Any]:
     cycle = next(c for c in w.cycles if c["tahun"] == year)
     rows = list(item_ids(cycle["id"]).values())
     model.Session.remove()
+    checked = "dataset" in action or "verification" in action
     values: dict[str, Any] = {
         "cycle_id": year,
-        "id": rows[0] if "item" in action else year,
+        "id": (rows[0] if "item" in action else
+               w.dataset_refs[0] if checked else year),
         "organization": "dinkes",
         "nama_data": "Jumlah Puskesmas",
         "jenis": "ba_desk",
-        "hasil": "disetujui",
+        "hasil": "perbaikan" if checked else "disetujui",
+        "catatan": "Lengkapi data kecamatan",
         "isi": "Rekomendasi",
         "ids": rows[:1],
         "disepakati": True,

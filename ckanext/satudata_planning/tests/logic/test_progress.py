@@ -51,11 +51,44 @@ def test_progress_per_opd(actors, filled, call_as):
     assert by_org["dinkes"] == {
         "organization": "dinkes", "organization_title": "Dinas Kesehatan",
         "agreed": 4, "datasets": 4, "with_data": 2, "percent": 50.0, "overdue": 1,
+        "submitted": 0, "returned": 0, "accepted": 0, "published": 0,
     }
     assert (by_org["dinsos"]["agreed"], by_org["dinsos"]["with_data"],
             by_org["dinsos"]["percent"], by_org["dinsos"]["overdue"]) == (2, 0, 0.0, 2)
     assert progress["totals"] == {"agreed": 6, "datasets": 6, "with_data": 2,
-                                  "overdue": 3, "percent": 33.3, "organizations": 2}
+                                  "overdue": 3, "percent": 33.3, "organizations": 2,
+                                  "submitted": 0, "returned": 0, "accepted": 0,
+                                  "published": 0}
+
+
+def test_progress_counts_the_checking(actors, filled, call_as):
+    """Submitted, returned, accepted, published: each dataset where its
+    checking stands (an accepted restricted one is not published)."""
+    dinkes = [r for r in model.Session.execute(
+        sa.select(Item).where(Item.cycle_id == filled["id"],
+                              Item.kode_data.like("2027-DINKES-%"))
+        .order_by(Item.kode_data)).scalars()]
+    ids = [_package_id(i) for i in dinkes]
+    for package_id in ids[2:]:
+        call_as("resource_create", actors.produsen, package_id=package_id,
+                url="http://example.com/more.csv")
+    # 4 filled: one submitted, one returned, two accepted (one restricted)
+    call_as("package_patch", actors.sysadmin, id=ids[3], sifat_akses="terbatas")
+    for package_id in ids:
+        call_as("satudata_dataset_submit", actors.produsen, id=package_id)
+    call_as("satudata_dataset_review", actors.walidata, id=ids[1],
+            hasil="perbaikan", catatan="Lengkapi")
+    for package_id in ids[2:]:
+        call_as("satudata_dataset_review", actors.walidata, id=package_id,
+                hasil="diterima")
+    progress = call_as("satudata_progress", actors.walidata, cycle_id=filled["id"])
+    dinkes_row = next(o for o in progress["organizations"]
+                      if o["organization"] == "dinkes")
+    assert {k: dinkes_row[k] for k in ("with_data", "submitted", "returned",
+                                       "accepted", "published")} == {
+        "with_data": 4, "submitted": 1, "returned": 1, "accepted": 2,
+        "published": 1}
+    assert progress["totals"]["accepted"] == 2
 
 
 def test_progress_before_provisioning(actors, call_as):

@@ -4,7 +4,8 @@ The screens are not listed by hand: the rules of our blueprints are read from
 the Flask URL map, so a new screen is walked (and its forms checked) as soon as
 it is registered. Their URL parameters are filled from cycles seeded at the
 steps where the forms appear (step 1: rows; 2: recommendations; 4: desk with a
-duplicate pair; 6: forum; 9: publication; 10: portal).
+duplicate pair; 6: forum; 9: publication; 10: portal, with its datasets made,
+one filled and one submitted for checking).
 
 * Walk: every GET screen of every cycle as the sysadmin, then every page that
   has a form as every other actor and anonymously (see :func:`_walk`): no 5xx,
@@ -54,6 +55,8 @@ class Seeded:
     cycle_id: str
     step: int
     kode: str
+    #: names of the datasets step 10 made (the cycle at step 10 only)
+    datasets: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -73,6 +76,18 @@ def seeded(actors: Any, call_as: Any, storage: str) -> Iterator[dict[int, Seeded
         row = model.Session.get(Cycle, cycle["id"])
         assert row is not None and row.current_step == done + 1
         out[tahun] = Seeded(tahun, cycle["id"], row.current_step, kode)
+    # after step 10: one dataset filled (its OPD's "Ajukan pemeriksaan"), one
+    # submitted (the Walidata's decision), on the cycle at step 10
+    last = out[max(CYCLES)]
+    call_as("satudata_provision", actors.walidata, cycle_id=last.cycle_id)
+    listed = call_as("satudata_verification_list", actors.walidata,
+                     cycle_id=last.cycle_id, organization="dinkes")["results"]
+    for n, dataset in enumerate(listed[:2]):
+        call_as("resource_create", actors.produsen, package_id=dataset["package_id"],
+                url="http://example.com/data.csv", name="Data")
+        if n == 1:
+            call_as("satudata_dataset_submit", actors.produsen, id=dataset["name"])
+        last.datasets.append(dataset["name"])
     yield out
     redis = provision._redis()  # the status a provisioning post left
     redis.delete(*(provision.status_key(c.cycle_id) for c in out.values()))
@@ -96,6 +111,8 @@ def _values(rule: Rule, arg: str, cycle: Seeded) -> list[Any]:
         return [cycle.kode]
     if arg == "nomor":
         return [cycle.step]
+    if arg == "dataset":
+        return list(cycle.datasets)
     converter = rule._converters.get(arg)  # werkzeug keeps them here
     if isinstance(converter, AnyConverter):
         return sorted(converter.items)
