@@ -109,8 +109,8 @@ def provision_cmd(tahun: str) -> None:
     import ckan.plugins.toolkit as tk
     import sqlalchemy
 
+    from ckanext.satudata_planning import provisioning as provision
     from ckanext.satudata_planning.model import Cycle
-    from ckanext.satudata_planning.provisioning import run as provision
 
     cycle = Cycle.get(tahun)
     if cycle is None:

@@ -134,10 +134,6 @@ def provision_lock_wait() -> float:
     return _float("provision_lock_wait")
 
 
-def provision_fast() -> bool:
-    return _bool("provision_fast")
-
-
 # --- CKAN's own options the plugin reads ------------------------------------------
 
 def site_url() -> str:

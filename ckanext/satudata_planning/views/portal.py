@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ckan.types import Response
 from flask import jsonify
 
-from ckanext.satudata_planning.provisioning.run import failure_message
+from ckanext.satudata_planning.provisioning import failure_message
 
 from .blueprints import portal
 from .common import action_errors, download, flash_errors, load_cycle

@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import helpers
 
+from ckanext.satudata_planning import provisioning as provision
 from ckanext.satudata_planning.model import Item
-from ckanext.satudata_planning.provisioning import run as provision
 from ckanext.satudata_planning.tests.factories import (
     SK_NUMBER,
     add_sk,
