@@ -114,7 +114,7 @@ def _row(item: Item, batch: Batch, call: Any) -> Optional[str]:
         with model.Session.begin_nested():
             return call()
     except tk.ValidationError as e:
-        if not model.Session.in_transaction():  # rolled back to the start
+        if not model.Session().in_transaction():  # rolled back to the start
             raise RowFailed(item.id, item.kode_data, e.error_dict) from None
         batch.fail(item, e.error_dict)
     except sa.exc.IntegrityError as e:  # a constraint of the database
