@@ -14,8 +14,8 @@ On the ``satudata_bench_prov`` database, twice from the same starting point
 2,000 agreed rows across 30 OPDs (organizations and rows are bulk-inserted).
 Prints both rates, their ratio, the statements per dataset and the load
 average (the machine may be shared: the ratio of two runs made at the same
-time is what to compare; no ratio is asserted); ``--profile`` prints where the extension's path
-spends its time (cProfile, cumulative).
+time is what to compare; no ratio is asserted); ``--profile`` prints where
+the extension's path spends its time (cProfile, cumulative).
 
 Usage::
 
