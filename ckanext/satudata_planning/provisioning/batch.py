@@ -20,13 +20,15 @@ For each row, in code order:
 
 Each row runs in its own SAVEPOINT (``Session.begin_nested()``): a row that a
 plugin's hook refuses, or that a database constraint stops, is rolled back
-alone, reported with its errors, and the rest of the batch goes on. The
-actions' own validation is run first on the same dict
-(:func:`validation_errors`): ``package_create`` and ``package_update`` answer
-a validation error with ``Session.rollback()``, which in SQLAlchemy 2 rolls
-back the whole transaction, savepoints included. Should that still happen
-(a row valid for the check but not for the action), :class:`RowFailed` tells
-the runner to roll back and do the batch again without that row.
+alone, reported with its errors, and the rest of the batch goes on.
+``package_create`` and ``package_update`` answer a validation error of their
+own with ``Session.rollback()``, which in SQLAlchemy 2 rolls back the whole
+transaction, savepoints included: :class:`RowFailed` then tells the runner
+to roll back, leave that row out and do the batch again, this time with
+``check``: every row is first validated as the action will
+(:func:`validation_errors`, no write, no rollback), so that the batch's other
+invalid rows fail alone. A batch without invalid rows is validated once
+(the action's own validation); one with some costs one attempt more.
 
 Two things of CKAN 2.12 with ``defer_commit`` this relies on (held by tests):
 
@@ -142,10 +144,15 @@ def _index(package_id: str) -> None:
 
 
 def create(
-    item: Item, data: dict[str, Any], context: dict[str, Any], batch: Batch
+    item: Item,
+    data: dict[str, Any],
+    context: dict[str, Any],
+    batch: Batch,
+    check: bool = False,
 ) -> Optional[str]:
-    """A new dataset for the row by ``package_create``; its id or None."""
-    errors = validation_errors("package_create", data, context)
+    """A new dataset for the row by ``package_create``; its id or None.
+    ``check``: validate first (see the module doc)."""
+    errors = validation_errors("package_create", data, context) if check else None
     if errors:
         batch.fail(item, errors)
         return None
@@ -167,8 +174,10 @@ def update(
     data: dict[str, Any],
     context: dict[str, Any],
     batch: Batch,
+    check: bool = False,
 ) -> Optional[str]:
-    """The row's fields laid over its dataset by ``package_update``."""
+    """The row's fields laid over its dataset by ``package_update``.
+    ``check``: validate first (see the module doc)."""
     show = {
         "user": context["user"],
         "auth_user_obj": context.get("auth_user_obj"),
@@ -178,12 +187,17 @@ def update(
     original = tk.get_action("package_show")(show, {"id": package_id})
     patched = {**original, **data, "id": original["id"]}
     patched.pop("metadata_modified", None)
-    check = {**context, "package": model.Session.get(model.Package, package_id)}
-    # package_update validates the dataset without its unchanged resources
-    errors = validation_errors("package_update", {**patched, "resources": []}, check)
-    if errors:
-        batch.fail(item, errors)
-        return None
+    if check:
+        package = model.Session.get(model.Package, package_id)
+        # package_update validates the dataset without its unchanged resources
+        errors = validation_errors(
+            "package_update",
+            {**patched, "resources": []},
+            {**context, "package": package},
+        )
+        if errors:
+            batch.fail(item, errors)
+            return None
     ctx = {**context, "original_package": original}
     if original.get(plan.REVISION_KEY) != data[plan.REVISION_KEY]:
         ctx["changed_entities"] = {"packages": {original["id"]}}
@@ -235,13 +249,14 @@ def run_batch(
     private: bool,
     cycle_id: str,
     first: Optional[dict[str, str]] = None,
+    check: bool = False,
 ) -> Batch:
     """Create or update the datasets of the rows ``ids`` in the open
     transaction (the caller commits, once).
 
     ``first``: :func:`plan.first_by_name` of the cycle (read here when not
-    given). Raises :class:`RowFailed` when an action rolled the transaction
-    back.
+    given); ``check``: validate each row before its action. Raises
+    :class:`RowFailed` when an action rolled the transaction back.
     """
     items = list(
         model.Session.execute(
@@ -285,7 +300,7 @@ def run_batch(
             item.package_id if item.package_id in live else by_item.get(item.id)
         )
         if package_id:
-            update(item, package_id, data, context, batch)
+            update(item, package_id, data, context, batch, check)
             continue
         name = plan.dataset_name(item.id, wanted[item.id], first, taken)
         taken.add(name)
@@ -294,6 +309,7 @@ def run_batch(
             {**data, "name": name, "private": private, "type": "dataset"},
             context,
             batch,
+            check,
         )
     link(batch.rows)
     model.Session.flush()

@@ -19,10 +19,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -175,6 +176,7 @@ def run(
     model.Session.commit()
     failed: set[str] = set()
     handled: set[str] = set()
+    check = False  # validate before each action: after an action's rollback
     while True:
         _lock(cycle_id, wait)
         if on_start:  # first lock taken: this run is the one that works
@@ -199,9 +201,11 @@ def run(
                 private=private,
                 cycle_id=cycle_id,
                 first=first,
+                check=check,
             )
         except batches.RowFailed as e:
             model.Session.rollback()
+            check = True  # the batch again, its other invalid rows alone
             failed.add(e.item_id)
             result.errors.append(
                 {"item_id": e.item_id, "kode_data": e.kode, "errors": e.errors}
@@ -210,6 +214,7 @@ def run(
         except Exception:
             model.Session.rollback()
             raise
+        check = False
         committing = time.perf_counter()
         result.timed("datasets", committing - working)
         model.Session.commit()
@@ -249,6 +254,28 @@ def run(
     )
     model.Session.commit()
     return result
+
+
+@contextlib.contextmanager
+def site_language() -> Iterator[None]:
+    """A Flask request context for a run outside a request (the RQ job, the
+    CLI), from the app CKAN's command line made (``ctx.meta["flask_app"]``,
+    as CKAN's own commands use it): CKAN's translations need one, so that the
+    errors a run records are in the site's language
+    (``ckan.locale_default``), as in the portal. Inside a request, or without
+    that app, nothing changes."""
+    import click
+    import flask
+
+    click_ctx = None if flask.has_request_context() else (
+        click.get_current_context(silent=True)
+    )
+    app = click_ctx.meta.get("flask_app") if click_ctx else None
+    if app is None:
+        yield
+        return
+    with app.test_request_context():
+        yield
 
 
 def tracked_run(
@@ -292,7 +319,8 @@ def tracked_run(
             echo(result, batch)
 
     try:
-        result = run(cycle_id, user, progress=progress, on_start=start)
+        with site_language():
+            result = run(cycle_id, user, progress=progress, on_start=start)
     except Busy:
         # the other run owns the status: it goes on writing its own progress
         raise

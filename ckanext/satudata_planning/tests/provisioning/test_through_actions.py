@@ -462,6 +462,33 @@ def test_a_row_the_action_itself_refuses_is_left_out_and_the_batch_redone(
     assert _item(bad.id).package_id is None
 
 
+def test_invalid_rows_cost_their_batch_one_attempt_more(
+    actors, cycle, call_as, monkeypatch
+):
+    """The first invalid row rolls the batch back; the batch is done again
+    with every row checked first, so the other invalid rows fail alone."""
+    good = agreed_rows(cycle["id"], "dinkes", 4)
+    bad = agreed_rows(cycle["id"], "dinkes", 3, prefix="2027-DINKES-X",
+                      frekuensi="tiap-jam")
+    attempts: list[bool] = []
+    real = provision_batch.run_batch
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(kwargs["check"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(provision_batch, "run_batch", spy)
+    result = call_as("satudata_provision", actors.walidata, cycle_id=cycle["id"])
+    assert attempts == [False, True]
+    assert result["created"] == 4 and result["batches"] == 1
+    assert sorted(e["kode_data"] for e in result["errors"]) == sorted(
+        r.kode_data for r in bad
+    )
+    counts = dataset_counts(cycle["id"])
+    assert [counts[r.id] for r in good] == [1] * 4
+    assert [counts[r.id] for r in bad] == [0] * 3
+
+
 def test_the_error_of_a_bad_row_is_in_indonesian(app, actors, cycle, call_as):
     """The portal's request (its language, ``id``): scheming's message too."""
     agreed_rows(cycle["id"], "dinkes", 1, frekuensi="tiap-jam")
