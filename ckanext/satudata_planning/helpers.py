@@ -167,3 +167,15 @@ def satudata_share_label(part: int, whole: int) -> str:
 
 
 __all__ += ["satudata_release_status_label", "satudata_share_label"]
+
+
+def satudata_release_progress(cycle_id: str) -> Optional[dict[str, Any]]:
+    """``satudata_progress`` of a finished cycle for its dashboard (its
+    ``release`` counts); ``None`` when the viewer may not see it."""
+    try:
+        return tk.get_action("satudata_progress")({}, {"cycle_id": cycle_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+__all__ += ["satudata_release_progress"]

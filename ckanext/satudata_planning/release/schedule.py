@@ -214,9 +214,12 @@ def counts(listed: list[Row]) -> dict[str, Any]:
     return out
 
 
-def per_organization(cycle_id: str) -> dict[str, dict[str, Any]]:
-    """:func:`counts` per OPD (by name) of one cycle, published or not."""
+def per_organization(cycle_id: str) -> tuple[dict[str, dict[str, Any]],
+                                             dict[str, Any]]:
+    """:func:`counts` per OPD (by name) of one cycle, published or not, and
+    of the whole cycle."""
+    listed = rows(cycle_id=cycle_id, published_only=False)
     grouped: dict[str, list[Row]] = {}
-    for row in rows(cycle_id=cycle_id, published_only=False):
+    for row in listed:
         grouped.setdefault(row.organization, []).append(row)
-    return {org: counts(listed) for org, listed in grouped.items()}
+    return ({org: counts(mine) for org, mine in grouped.items()}, counts(listed))

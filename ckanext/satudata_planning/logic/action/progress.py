@@ -20,6 +20,7 @@ from ckan.logic.schema import validator_args
 from ckan.types import Context, DataDict, Schema, Validator
 
 from ckanext.satudata_planning.model import CheckStatus, Cycle, DatasetCheck, Item
+from ckanext.satudata_planning.release import schedule
 from ckanext.satudata_planning.sop import working_days
 from ckanext.satudata_planning.sop.roles import roles_in_context
 from ckanext.satudata_planning.workflow import checking
@@ -71,7 +72,11 @@ def satudata_progress(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param cycle_id: the cycle's id or year
     :returns: ``{cycle_id, tahun, organizations: [{organization,
         organization_title, agreed, datasets, with_data, submitted, returned,
-        accepted, published, percent, overdue}], totals: {…}}``, OPDs by name
+        accepted, published, percent, overdue, release}], totals: {…}}``,
+        OPDs by name; ``release``: the release calendar's counts
+        (:func:`release.schedule.counts`: ``released``, ``on_time``,
+        ``released_late``, ``late``, ``upcoming``, ``no_date``,
+        ``on_time_share``, ``on_time_label``)
 
     One aggregate query. ``with_data``: datasets with data (filled,
     :func:`workflow.checking.has_data_sql`), whatever their checking;
@@ -122,6 +127,10 @@ def satudata_progress(context: Context, data_dict: DataDict) -> dict[str, Any]:
     totals: dict[str, Any] = {k: sum(o[k] for o in orgs) for k in COUNTS}
     totals["percent"] = _percent(totals["with_data"], totals["agreed"])
     totals["organizations"] = len(orgs)
+    # the release calendar: released on time, late, share on time
+    release, totals["release"] = schedule.per_organization(cycle.id)
+    for o in orgs:
+        o["release"] = release.get(o["organization"]) or schedule.counts([])
     return {
         "cycle_id": cycle.id,
         "tahun": cycle.tahun,
