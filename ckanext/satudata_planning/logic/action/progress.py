@@ -168,8 +168,9 @@ def satudata_todo_datasets(
     :param limit: at most this many (default and maximum 1000)
     :returns: a list of ``{package_id, name, title, kode_data, tahun,
         organization, jadwal_rilis, resources, has_data, overdue, status,
-        catatan, queued, can_fill, may_submit}``: returned ones first, then
-        empty, filled, submitted and accepted ones, each by due date.
+        catatan, queued, can_fill, may_submit}``: those past their jadwal
+        rilis and not accepted first, then returned ones, empty, filled,
+        submitted and accepted ones, each by due date.
         ``can_fill``: the caller may add data (an editor of the OPD);
         ``may_submit``: and may submit it for checking now.
     """
@@ -209,8 +210,11 @@ def satudata_todo_datasets(
         query = query.where(Cycle.id == get_cycle(data_dict["cycle_id"]).id)
     limit = min(data_dict.get("limit") or TODO_LIMIT_MAX, TODO_LIMIT_MAX)
     today = working_days.today()
+    late = sa.and_(Item.jadwal_rilis.is_not(None), Item.jadwal_rilis < today,
+                   status != CheckStatus.DITERIMA.value)
     rows = model.Session.execute(
-        query.order_by(order, Item.jadwal_rilis.asc().nulls_last(), Item.kode_data)
+        query.order_by(late.desc(), order, Item.jadwal_rilis.asc().nulls_last(),
+                       Item.kode_data)
         .limit(limit)
     ).all()
     out = []

@@ -165,3 +165,15 @@ def test_share_label_and_status_doctests():
     assert doctest.testmod(schedule).failed == 0
     assert schedule.share_label(0, 0) == "–"
     assert schedule.share_label(2, 2) == "100 %"
+
+
+def test_late_rows_come_first_for_the_walidata_and_the_opd(actors, world, call_as,
+                                                           monkeypatch):
+    set_today(monkeypatch, D(2027, 4, 1))
+    listed = call_as("satudata_verification_list", actors.walidata, cycle_id=2027)
+    first = listed["results"][0]
+    assert (first["kode_data"], first["late"]) == ("SAT-001", True)
+    assert [r["late"] for r in listed["results"]].count(True) == 1
+    # the OPD: a returned dataset would come first, but a late one comes before
+    todo = call_as("satudata_todo_datasets", actors.produsen, cycle_id=2027)
+    assert todo[0]["kode_data"] == "SAT-001" and todo[0]["overdue"]
