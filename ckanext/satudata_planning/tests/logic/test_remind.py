@@ -78,7 +78,11 @@ def test_remind_sends_the_expected_messages_once(actors, world, call_as, smtp):
     assert codes(dinkes[0]) == {"SOON-001", "LATE-001", "OLD-001"}
     assert codes(walidata[0]) == {"OLD-001"}
     text = body(dinkes[0])
-    assert "Yth." in text or "Dear" not in text  # Indonesian
+    assert "Operator Dinkes" in text and "Dear" not in text  # Indonesian
+    assert "jadwal rilis: 15 April 2027" in text
+    assert "terlambat 2 hari kerja" in text  # LATE, due Thu 8 April
+    assert "Jadwal rilis" in dinkes[0]["Subject"] or "jadwal rilis" in dinkes[0][
+        "Subject"]
     assert "/dataset/" in text and "/jadwal-rilis" in text
     assert smtp.to(actors.produsen_lain["email"]) == []  # released and far away
     assert smtp.to(actors.anggota["email"]) == []  # a member who only reads

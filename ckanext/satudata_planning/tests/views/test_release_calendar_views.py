@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import ckan.model as model
@@ -62,14 +63,15 @@ def test_anonymous_reads_the_calendar_of_published_cycles_only(app, world):
         assert code in page
     assert "HID-001" not in page
     # by month, in Indonesian; dateless rows last
-    assert page.index("Maret 2027") < page.index("Mei 2027") < page.index(
-        "Juni 2027") < page.index("Tanpa jadwal")
+    months = re.findall(r'<h2 class="h4 mt-4">([^<]+)</h2>', page)
+    assert months == ["Maret 2027", "Mei 2027", "Juni 2027", "Tanpa jadwal"]
     assert "Terlambat" in page and "Akan datang" in page
     assert "Penerima &lt;b&gt;Bansos&lt;/b&gt;" in page  # escaped
     # the public dataset is linked, the private ones are not
     assert f'href="/dataset/{world}"' in page
-    assert page.count('href="/dataset/') == 1
-    assert "25 %" in page  # one of four dated rows released on time
+    assert page.count('href="/dataset/2027-') == 1
+    # on time: one released on time of the three released or past their date
+    assert "33,3 %" in page
     unpublished = app.get("/jadwal-rilis?tahun=2028").get_data(as_text=True)
     assert "HID-001" not in unpublished and "KES-001" not in unpublished
 
@@ -118,3 +120,17 @@ def test_the_csv_download(app, world):
 def test_the_public_sk_page_links_to_the_calendar(app, world):
     page = app.get("/perencanaan/2027").get_data(as_text=True)
     assert 'href="/jadwal-rilis?tahun=2027"' in page
+
+
+def test_the_desk_sees_a_missing_release_date_as_missing_metadata(app, actors,
+                                                                 call_as, cycle):
+    from ckanext.satudata_planning.tests.web import login
+
+    for name, day in (("Dengan jadwal", "2027-03-31"), ("Tanpa jadwal", None)):
+        call_as("satudata_item_create", actors.produsen, cycle_id=2027,
+                organization="dinkes", nama_data=name,
+                **({"jadwal_rilis": day} if day else {}))
+    login(app, actors.walidata)
+    page = app.get("/perencanaan/2027/desk").get_data(as_text=True)
+    assert page.count("satudata-missing-jadwal") == 1
+    assert "satudata-desk-undated" in page
