@@ -134,3 +134,19 @@ def test_the_desk_sees_a_missing_release_date_as_missing_metadata(app, actors,
     page = app.get("/perencanaan/2027/desk").get_data(as_text=True)
     assert page.count("satudata-missing-jadwal") == 1
     assert "satudata-desk-undated" in page
+
+
+def test_progress_and_a_finished_cycles_dashboard_show_the_release_counts(
+        app, actors, world):
+    from ckanext.satudata_planning.model import Cycle
+    from ckanext.satudata_planning.tests.web import login
+
+    page = app.get("/perencanaan/2027/portal").get_data(as_text=True)
+    assert "Ketepatan jadwal rilis" in page and "33,3 %" in page
+    cycle = Cycle.get(2027)
+    cycle.status = "selesai"
+    model.Session.commit()
+    login(app, actors.walidata)
+    page = app.get("/perencanaan/2027").get_data(as_text=True)
+    assert "satudata-release-progress" in page and "33,3 %" in page
+    assert 'href="/jadwal-rilis?tahun=2027"' in page
