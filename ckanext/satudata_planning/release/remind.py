@@ -92,6 +92,11 @@ def reasons_of(row: schedule_.Row, today: dt.date,
     return found
 
 
+def _date(row: schedule_.Row) -> dt.date:
+    """The row's jadwal rilis as recorded with a reminder."""
+    return dt.date.fromisoformat(row.jadwal_rilis or "")
+
+
 def _recorded(user_ids: list[str], today: dt.date
               ) -> tuple[set[tuple[str, str, str, dt.date]], set[str]]:
     """What was sent before: (user, item, reason, date) keys, and the users
@@ -138,8 +143,7 @@ def plan(today: dt.date) -> list[Message]:
             continue  # one message a day: the rest goes on the next run
         message.rows = [
             (reason, row) for reason, row in message.rows
-            if (user_id, row.item_id, reason, dt.date.fromisoformat(row.due or ""))
-            not in keys
+            if (user_id, row.item_id, reason, _date(row)) not in keys
         ]
         if message.rows:
             out.append(message)
@@ -199,7 +203,7 @@ def send(today: dt.date, *, dry_run: bool = False) -> list[Message]:
         for reason, row in message.rows:
             model.Session.add(Reminder(
                 user_id=message.user.id, item_id=row.item_id, reason=reason,
-                jadwal_rilis=dt.date.fromisoformat(row.due or ""), sent_on=today,
+                jadwal_rilis=_date(row), sent_on=today,
                 email=message.user.email,
             ))
         model.Session.commit()
