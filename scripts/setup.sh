@@ -144,6 +144,8 @@ say "Seeding the demo"
 "$CKAN" -c "$INI" search-index rebuild -q >/dev/null 2>&1 || true
 
 mkdir -p var/log
+say "Scheduling the daily release reminders"
+"$CKAN" -c "$INI" satudata schedule-reminders
 say "Starting the jobs worker (log: var/log/worker.log)"
 "$CKAN" -c "$INI" jobs worker default satudata >var/log/worker.log 2>&1 &
 WORKER=$!

@@ -146,3 +146,21 @@ def site_title() -> str:
 
 def default_locale() -> str:
     return str(tk.config.get("ckan.locale_default") or "id")
+
+
+# --- the release calendar ---------------------------------------------------------
+
+def remind_before_days() -> int:
+    return _int("remind_before_days")
+
+
+def remind_escalate_days() -> int:
+    return _int("remind_escalate_days")
+
+
+def remind_hour() -> int:
+    return _int("remind_hour")
+
+
+def remind_enabled() -> bool:
+    return _bool("remind_enabled")

@@ -357,6 +357,11 @@ TABLE: tuple[Rule, ...] = (
          note="Walidata and Pembina: every OPD's datasets; an OPD: its own"),
     rule("satudata_verification_show", produsen=EVERY, pembina=EVERY,
          walidata=EVERY, note="its OPD's members too"),
+    # --- after step 10: the release calendar ----------------------------------------
+    rule("satudata_release_calendar", anonymous=EVERY, **SIGNED_IN,
+         note="published cycles only"),
+    rule("satudata_remind", walidata=EVERY,
+         note="also run daily by the jobs worker"),
 )
 
 _keys = [r.key for r in TABLE]

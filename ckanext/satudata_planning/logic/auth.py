@@ -50,6 +50,8 @@ __all__: list[str] = [
     "satudata_dataset_submit",
     "satudata_verification_list",
     "satudata_verification_show",
+    "satudata_release_calendar",
+    "satudata_remind",
     "satudata_progress",
     "satudata_provision",
     "satudata_provision_status",
@@ -530,3 +532,21 @@ def satudata_verification_show(context: Context, data_dict: DataDict) -> AuthRes
     if organization is None or organization in roles.produsen_of | roles.member_of:
         return {"success": True}
     return _refuse(tk._("Only the dataset's OPD and the Walidata see its checking"))
+
+
+# --- after step 10: the release calendar ---------------------------------------------
+
+
+@tk.auth_allow_anonymous_access
+def satudata_release_calendar(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the calendar lists the published cycles only."""
+    return _by_table("satudata_release_calendar", context, _no_access)
+
+
+def satudata_remind(context: Context, data_dict: DataDict) -> AuthResult:
+    """The Walidata (and sysadmins, and the daily job) sends the reminders."""
+    return _by_table(
+        "satudata_remind",
+        context,
+        lambda: tk._("Only the Walidata sends the release reminders"),
+    )
