@@ -296,19 +296,6 @@ def item_carry_over(
 
 
 @validator_args
-def duplicates(
-    not_empty: Validator,
-    ignore_missing: Validator,
-    satudata_ref: Validator,
-    strip_value: Validator,
-) -> Schema:
-    return {
-        "cycle_id": [not_empty, satudata_ref],
-        "organization": [ignore_missing, satudata_ref, strip_value],
-    }
-
-
-@validator_args
 def duplicate_ignore(not_empty: Validator, satudata_ref: Validator) -> Schema:
     return {
         "cycle_id": [not_empty, satudata_ref],

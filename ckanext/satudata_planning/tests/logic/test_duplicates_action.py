@@ -159,3 +159,43 @@ def test_ignore_needs_two_rows_of_the_cycle(actors, call_as, seeded):
             item_b="2027-X-404",
         )
     assert "item_b" in err.value.error_dict
+
+
+BY_SEX = "Jumlah Penduduk menurut Kecamatan dan Jenis Kelamin"
+DIS = "Jumlah Penyandang Disabilitas"
+
+
+def test_pages_kinds_and_the_issue_pairs(actors, call_as, seeded):
+    for user, org, name in (
+        (actors.produsen, "dinkes", BY_SEX),
+        (actors.produsen, "dinkes", DIS),
+        (actors.produsen_lain, "dinsos", f"{DIS} menurut Kelurahan"),
+    ):
+        call_as("satudata_item_create", user, cycle_id=2027, organization=org,
+                nama_data=name)
+    every = call_as("satudata_duplicates", actors.walidata, cycle_id=2027)
+    assert {p["jenis"] for p in every} == {"mirip", "rincian"}
+    rincian = call_as("satudata_duplicates", actors.walidata, cycle_id=2027,
+                      jenis="rincian")
+    assert frozenset((DIS, f"{DIS} menurut Kelurahan")) in names(rincian)
+    assert frozenset(("Jml penduduk per kec.", BY_SEX)) in names(rincian)
+    assert all(p["jenis"] == "rincian" and p["alasan"][0].startswith(
+        ("Same subject", "Subjek sama")) for p in rincian)
+    # pages of one pair follow each other without gaps or repeats
+    paged = [call_as("satudata_duplicates", actors.walidata, cycle_id=2027,
+                     limit=1, offset=n) for n in range(len(every) + 1)]
+    assert [page[0] for page in paged[:-1]] == every
+    assert paged[-1] == []
+    assert all(len(page) == 1 for page in paged[:-1])
+
+
+@pytest.mark.ckan_config("ckanext.satudata_planning.duplicate_page_max", "5")
+def test_a_page_is_bounded(actors, call_as, seeded):
+    with pytest.raises(tk.ValidationError) as err:
+        call_as("satudata_duplicates", actors.walidata, cycle_id=2027, limit=6)
+    assert "limit" in err.value.error_dict
+    for bad in ({"limit": 0}, {"offset": -1}, {"jenis": "apa"}):
+        with pytest.raises(tk.ValidationError):
+            call_as("satudata_duplicates", actors.walidata, cycle_id=2027, **bad)
+    assert len(call_as("satudata_duplicates", actors.walidata, cycle_id=2027,
+                       limit=5)) == 2
