@@ -147,3 +147,16 @@ def satudata_dataset_check(pkg: dict[str, Any]) -> Optional[dict[str, Any]]:
 
 
 __all__ += ["satudata_check_status_label", "satudata_dataset_check"]
+
+
+def satudata_duplicate_kind_label(kind: str) -> str:
+    """The kind of a duplicate candidate (``jenis`` of a pair), translated."""
+    labels = {
+        "kode": tk._("Same standard code"),
+        "mirip": tk._("Near-identical name"),
+        "rincian": tk._("Same subject, another breakdown"),
+    }
+    return labels.get(kind, kind)
+
+
+__all__ += ["satudata_duplicate_kind_label"]

@@ -114,6 +114,8 @@ def satudata_duplicates(context: Context, data_dict: DataDict) -> list[dict[str,
         code), ``mirip`` (near-identical names) or ``rincian`` (the same
         subject with another breakdown, "… menurut Kecamatan" against
         "… menurut Kecamatan dan Jenis Kelamin")
+    :param item: only pairs involving one of these rows (a list of ids or
+        kode_data, at most 200)
     :param limit: pairs of the page (default 50, at most the
         ``duplicate_page_max`` option, 200)
     :param offset: pairs skipped (default 0)
@@ -136,6 +138,13 @@ def satudata_duplicates(context: Context, data_dict: DataDict) -> list[dict[str,
             p for p in pairs
             if org in (p.item_a["organization"], p.item_b["organization"],
                        p.item_a["organization_id"], p.item_b["organization_id"])
+        ]
+    refs = set(data_dict.get("item") or ())
+    if refs:
+        pairs = [
+            p for p in pairs
+            if refs & {p.item_a["id"], p.item_b["id"],
+                       p.item_a["kode_data"], p.item_b["kode_data"]}
         ]
     kind = data_dict.get("jenis")
     if kind:
