@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -140,23 +140,6 @@ _UNITS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Pair:
-    """Two items that may be the same data; ``alasan`` says why, translated;
-    ``jenis`` is the kind of candidate (:data:`KINDS`)."""
-
-    item_a: dict[str, Any]
-    item_b: dict[str, Any]
-    score: float
-    alasan: tuple[str, ...]
-    jenis: str = KIND_SIMILAR
-
-    def as_dict(self) -> dict[str, Any]:
-        """The shape ``satudata_duplicates`` returns."""
-        return {"item_a": self.item_a, "item_b": self.item_b, "score": self.score,
-                "alasan": list(self.alasan), "jenis": self.jenis}
-
-
 def _bracket(match: re.Match[str], units: frozenset[str]) -> str:
     """A bracket of a name kept unless it holds a unit, a year or a period."""
     inside = match.group(1).strip(" .")
@@ -249,13 +232,15 @@ def _token_overlap(a: Sequence[str], b: Sequence[str]) -> float:
     50
     """
     generic = terms().generic
-    sa = set(a) - generic or set(a)
-    sb = set(b) - generic or set(b)
+    return _overlap(set(a) - generic or set(a), set(b) - generic or set(b))
+
+
+def _overlap(sa: set[str] | frozenset[str], sb: set[str] | frozenset[str]) -> float:
     if not sa or not sb:
         return 0.0
-    matched = len(sa & sb)
-    if matched == len(sa) == len(sb):
+    if sa == sb:
         return 100.0
+    matched = len(sa & sb)
     left = sorted(sb - sa)
     for word in sorted(sa - sb):
         if len(word) < 4 or not left:
@@ -277,11 +262,14 @@ class _Prepared:
     base: list[str]  # the subject without its breakdown
     base_key: str
     breakdown: str  # sorted breakdown words
+    content: frozenset[str]  # words without the generic ones
+    numbers: frozenset[str]  # numbers in the name ("Puskesmas 2")
+    base_content: frozenset[str]
     definition: str
     unit: str
 
 
-def _prepare(item: dict[str, Any]) -> _Prepared:
+def _prepare(item: dict[str, Any], generic: frozenset[str]) -> _Prepared:
     base, breakdown = split_tokens(item.get("nama_data"))
     words = base + breakdown
     definition = tokens(item.get("definisi"))
@@ -290,6 +278,9 @@ def _prepare(item: dict[str, Any]) -> _Prepared:
         words=words, key=" ".join(sorted(set(words))),
         base=base, base_key=" ".join(sorted(set(base))),
         breakdown=" ".join(sorted(breakdown)),
+        content=frozenset(set(words) - generic or words),
+        numbers=frozenset(w for w in words if w.isdigit()),
+        base_content=frozenset(set(base) - generic),
         definition=" ".join(sorted(definition)),
         unit=normalise_unit(item.get("satuan")),
     )
@@ -306,14 +297,20 @@ def name_score(a: str, b: str) -> float:
     100.0
     """
     pa, pb = tokens(a), tokens(b)
-    return _name_score(" ".join(sorted(set(pa))), " ".join(sorted(set(pb))), pa, pb)
+    generic = terms().generic
+    return _name_score(" ".join(sorted(set(pa))), " ".join(sorted(set(pb))),
+                       set(pa) - generic or set(pa), set(pb) - generic or set(pb))
 
 
-def _name_score(key_a: str, key_b: str, wa: Sequence[str], wb: Sequence[str]) -> float:
+def _name_score(key_a: str, key_b: str, ca: set[str] | frozenset[str],
+                cb: set[str] | frozenset[str]) -> float:
+    """``key_*``: sorted words; ``c*``: content words."""
+    if key_a == key_b:
+        return 100.0
     chars = fuzz.ratio(key_a, key_b)
     if chars == 100:
         return 100.0
-    return min(chars, (chars + _token_overlap(wa, wb)) / 2)
+    return min(chars, (chars + _overlap(ca, cb)) / 2)
 
 
 @dataclass
@@ -413,18 +410,39 @@ def _reasons(a: dict[str, Any], b: dict[str, Any], facts: _Facts) -> tuple[str, 
     return tuple(reasons)
 
 
+@dataclass
+class Pair:
+    """Two items that may be the same data; ``alasan`` says why, translated
+    (written when asked: a page of pairs, not every pair of a long list);
+    ``jenis`` is the kind of candidate (:data:`KINDS`)."""
+
+    item_a: dict[str, Any]
+    item_b: dict[str, Any]
+    score: float
+    facts: _Facts = field(repr=False)
+    jenis: str = KIND_SIMILAR
+
+    @property
+    def alasan(self) -> tuple[str, ...]:
+        return _reasons(self.item_a, self.item_b, self.facts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The shape ``satudata_duplicates`` returns."""
+        return {"item_a": self.item_a, "item_b": self.item_b, "score": self.score,
+                "alasan": list(self.alasan), "jenis": self.jenis}
+
+
 def _subject_score(a: _Prepared, b: _Prepared) -> float:
     """How alike the subjects are when the breakdowns differ (else 0)."""
     if a.breakdown == b.breakdown or not a.base or not b.base:
         return 0.0
     if a.breakdown and b.breakdown and fuzz.ratio(a.breakdown, b.breakdown) >= 90:
         return 0.0  # the same breakdown, misspelt
-    generic = terms().generic
-    if not (set(a.base) - generic) or not (set(b.base) - generic):
+    if not a.base_content or not b.base_content:
         return 0.0  # "Jumlah menurut Kecamatan" names no subject
     if a.base_key == b.base_key:
         return 100.0
-    return _name_score(a.base_key, b.base_key, a.base, b.base)
+    return _name_score(a.base_key, b.base_key, a.base_content, b.base_content)
 
 
 def _pairs_by_group(groups: dict[Any, list[int]], prepared: list[_Prepared],
@@ -435,6 +453,42 @@ def _pairs_by_group(groups: dict[Any, list[int]], prepared: list[_Prepared],
             for b in members[x + 1:]:
                 if same_organization or prepared[a].org != prepared[b].org:
                     found.add((a, b))
+    return found
+
+
+def _similar_keys(prepared: list[_Prepared], cutoff: float,
+                  same_organization: bool) -> set[tuple[int, int]]:
+    """Pairs whose sorted words are alike at ``cutoff`` or more (rapidfuzz).
+
+    Names with numbers are different data when their numbers differ, so a
+    name with numbers is compared with the names with the same numbers and
+    those without any: a list of numbered rows costs little."""
+    by_numbers: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i, p in enumerate(prepared):
+        if p.key:
+            by_numbers[p.numbers].append(i)
+    plain = by_numbers.pop(frozenset(), [])
+    plain_keys = [prepared[i].key for i in plain]
+    found: set[tuple[int, int]] = set()
+
+    def scan(i: int, others: list[int], keys: list[str]) -> None:
+        p = prepared[i]
+        for _key, _chars, j in process.extract(
+            p.key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        ):
+            q = others[j]
+            if same_organization or p.org != prepared[q].org:
+                found.add((i, q) if i < q else (q, i))
+
+    for x, i in enumerate(plain):
+        scan(i, plain[x + 1:], plain_keys[x + 1:])
+    for group in by_numbers.values():
+        keys = [prepared[i].key for i in group]
+        for x, i in enumerate(group):
+            if x + 1 < len(group):
+                scan(i, group[x + 1:], keys[x + 1:])
+            if plain:
+                scan(i, plain, plain_keys)
     return found
 
 
@@ -461,19 +515,10 @@ def find_pairs(
     kode_data and id of both items, so the list is stable between calls.
     """
     ignored = ignored or set()
-    prepared = [_prepare(item) for item in items]
-    named = [i for i, p in enumerate(prepared) if p.key]
-    keys = [prepared[i].key for i in named]
+    generic = terms().generic
+    prepared = [_prepare(item, generic) for item in items]
     cutoff = max(0.0, min(threshold - _MAX_BOOST, breakdown_score))
-    candidates: set[tuple[int, int]] = set()
-    for x, i in enumerate(named):
-        p = prepared[i]
-        for _key, _chars, j in process.extract(
-            p.key, keys[x + 1:], scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-        ):
-            q = named[x + 1 + j]
-            if same_organization or p.org != prepared[q].org:
-                candidates.add((i, q))
+    candidates = _similar_keys(prepared, cutoff, same_organization)
     codes: dict[tuple[str, str], list[int]] = defaultdict(list)
     subjects: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(prepared):
@@ -492,12 +537,15 @@ def find_pairs(
         pa, pb = prepared[a], prepared[b]
         if frozenset((pa.ident, pb.ident)) in ignored:
             continue
+        if pa.numbers != pb.numbers and pa.numbers and pb.numbers and (
+                (a, b) not in by_code):
+            continue  # "Puskesmas 1" and "Puskesmas 2" are different data
         name = subject = 0.0
         if pa.key and pb.key:
             subject = _subject_score(pa, pb)
             if subject < breakdown_score:
                 subject = 0.0
-                name = _name_score(pa.key, pb.key, pa.words, pb.words)
+                name = _name_score(pa.key, pb.key, pa.content, pb.content)
         if not subject and name + _MAX_BOOST < threshold and (a, b) not in by_code:
             continue  # most candidates end here: cheaper than every fact
         if _order_key(pb.item) < _order_key(pa.item):
@@ -507,7 +555,6 @@ def find_pairs(
             facts.breakdowns = (pa.breakdown, pb.breakdown)
         score = facts.score
         if score >= threshold or subject or facts.codes:
-            pairs.append(Pair(pa.item, pb.item, score,
-                              _reasons(pa.item, pb.item, facts), facts.kind))
+            pairs.append(Pair(pa.item, pb.item, score, facts, facts.kind))
     pairs.sort(key=lambda p: (-p.score, *_order_key(p.item_a), *_order_key(p.item_b)))
     return pairs

@@ -33,8 +33,10 @@ def cycle_create(
 
 
 @validator_args
-def cycle_show(not_empty: Validator, satudata_ref: Validator) -> Schema:
-    return {"id": [not_empty, satudata_ref]}
+def cycle_show(not_empty: Validator, satudata_ref: Validator,
+               ignore_missing: Validator, satudata_boolean: Validator) -> Schema:
+    return {"id": [not_empty, satudata_ref],
+            "tasks": [ignore_missing, satudata_boolean]}
 
 
 @validator_args

@@ -68,6 +68,7 @@ MUST_NOT = [
     ("Jumlah Penduduk menurut Kecamatan", "Jumlah Kecamatan"),
     ("Jumlah Penduduk Miskin menurut Kecamatan",
      "Jumlah Penduduk menurut Kecamatan"),
+    ("Jumlah Siswa Kelas 7 menurut Kecamatan", "Jumlah Siswa Kelas 8 per Kecamatan"),
 ]
 
 

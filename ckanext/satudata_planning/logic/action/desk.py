@@ -59,48 +59,63 @@ _CACHE_CYCLES = 8
 
 
 def _compared_rows(cycle_id: str) -> list[dict[str, Any]]:
-    """The rows still in play, with only what the comparison reads."""
+    """The cycle's active rows, with only what the comparison reads."""
     g = model.Group
     query = (
         sa.select(
-            Item.id, Item.kode_data, Item.organization_id, Item.revision,
+            Item.id, Item.kode_data, Item.organization_id,
             g.name.label("organization"),
             *(getattr(Item, key) for key in _COMPARED),
         )
         .join(g, g.id == Item.organization_id)
-        .where(
-            Item.cycle_id == cycle_id,
-            Item.state == ItemState.ACTIVE,
-            sa.or_(Item.hasil.is_(None), Item.hasil.not_in(SETTLED)),
-        )
+        .where(Item.cycle_id == cycle_id, Item.state == ItemState.ACTIVE)
         .order_by(Item.kode_data)
     )
     return [dict(row._mapping) for row in model.Session.execute(query)]
 
 
-def cycle_pairs(cycle_id: str) -> list[duplicates_.Pair]:
-    """Every candidate pair of the cycle, best first, on light row dicts.
+def _settled(cycle_id: str) -> set[str]:
+    """Rows the desk marked duplikat or ditolak: out of the candidates."""
+    return set(model.Session.scalars(
+        sa.select(Item.id).where(Item.cycle_id == cycle_id, Item.hasil.in_(SETTLED))
+    ))
 
-    Computed again only when a row, the ignored pairs or the options changed
-    since the last call in this process."""
+
+def cycle_pairs(cycle_id: str) -> list[duplicates_.Pair]:
+    """Every candidate pair of the cycle, best first, on light row dicts;
+    pairs marked "not a duplicate" and settled rows left out.
+
+    The comparison of every row with every other runs again only when what
+    it reads changed (a name, a definition, a unit, a code, a row added or
+    removed, the options) since the last call in this process: a desk result
+    or a pair marked "not a duplicate" only filters the pairs kept."""
     rows = _compared_rows(cycle_id)
-    ignored = _ignored(cycle_id)
     threshold = config.duplicate_threshold()
     breakdown = config.duplicate_breakdown_score()
     fingerprint = hash((
-        tuple(tuple(r.values()) for r in rows), frozenset(ignored), threshold,
-        breakdown, config.duplicate_terms_file(),
+        tuple(tuple(r.values()) for r in rows), threshold, breakdown,
+        config.duplicate_terms_file(),
     ))
     cached = _CACHE.get(cycle_id)
     if cached and cached[0] == fingerprint:
-        return cached[1]
-    pairs = duplicates_.find_pairs(
-        rows, threshold=threshold, ignored=ignored, breakdown_score=breakdown
-    )
-    if len(_CACHE) >= _CACHE_CYCLES:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[cycle_id] = (fingerprint, pairs)
-    return pairs
+        pairs = cached[1]
+    else:
+        pairs = duplicates_.find_pairs(
+            rows, threshold=threshold, breakdown_score=breakdown
+        )
+        _CACHE.pop(cycle_id, None)
+        if len(_CACHE) >= _CACHE_CYCLES:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[cycle_id] = (fingerprint, pairs)
+    ignored = _ignored(cycle_id)
+    settled = _settled(cycle_id)
+    if not ignored and not settled:
+        return pairs
+    return [
+        p for p in pairs
+        if p.item_a["id"] not in settled and p.item_b["id"] not in settled
+        and frozenset((p.item_a["id"], p.item_b["id"])) not in ignored
+    ]
 
 
 @validate(schema_desk.duplicates)

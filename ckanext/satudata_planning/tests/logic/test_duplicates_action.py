@@ -199,3 +199,37 @@ def test_a_page_is_bounded(actors, call_as, seeded):
             call_as("satudata_duplicates", actors.walidata, cycle_id=2027, **bad)
     assert len(call_as("satudata_duplicates", actors.walidata, cycle_id=2027,
                        limit=5)) == 2
+
+
+def test_pairs_are_computed_again_only_when_a_compared_field_changes(
+    actors, call_as, seeded, monkeypatch
+):
+    from ckanext.satudata_planning import duplicates
+    from ckanext.satudata_planning.logic.action import desk
+
+    runs = []
+    real = duplicates.find_pairs
+
+    def counting(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(duplicates, "find_pairs", counting)
+    desk._CACHE.clear()
+    first = call_as("satudata_duplicates", actors.walidata, cycle_id=2027)
+    c = Cycle.get(2027)
+    c.current_step = 4
+    model.Session.commit()
+    kept = seeded["Jumlah Penduduk menurut Kecamatan"]
+    dup = seeded["Jml penduduk per kec."]
+    call_as("satudata_item_review", actors.walidata, id=dup["id"], hasil="duplikat",
+            duplikat_dari=kept["id"])
+    after = call_as("satudata_duplicates", actors.walidata, cycle_id=2027)
+    assert len(runs) == 1  # a desk result only filters the kept pairs
+    assert len(after) == len(first) - 1
+    from ckanext.satudata_planning.model import Item
+
+    model.Session.get(Item, seeded[SEED[2][1]]["id"]).nama_data = "Jumlah Dokter"
+    model.Session.commit()
+    assert len(call_as("satudata_duplicates", actors.walidata, cycle_id=2027)) == 0
+    assert len(runs) == 2
