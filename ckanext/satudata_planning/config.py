@@ -94,6 +94,18 @@ def duplicate_threshold() -> float:
     return _float("duplicate_threshold")
 
 
+def duplicate_breakdown_score() -> float:
+    return _float("duplicate_breakdown_score")
+
+
+def duplicate_terms_file() -> str:
+    return _text("duplicate_terms_file")
+
+
+def duplicate_page_max() -> int:
+    return _int("duplicate_page_max")
+
+
 # --- documents -------------------------------------------------------------------
 
 def document_template_dir() -> str:

@@ -179,3 +179,16 @@ def satudata_release_progress(cycle_id: str) -> Optional[dict[str, Any]]:
 
 
 __all__ += ["satudata_release_progress"]
+
+
+def satudata_duplicate_kind_label(kind: str) -> str:
+    """The kind of a duplicate candidate (``jenis`` of a pair), translated."""
+    labels = {
+        "kode": tk._("Same standard code"),
+        "mirip": tk._("Near-identical name"),
+        "rincian": tk._("Same subject, another breakdown"),
+    }
+    return labels.get(kind, kind)
+
+
+__all__ += ["satudata_duplicate_kind_label"]
