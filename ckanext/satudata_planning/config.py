@@ -150,3 +150,26 @@ def site_title() -> str:
 
 def default_locale() -> str:
     return str(tk.config.get("ckan.locale_default") or "id")
+
+
+# --- the portal's public face -------------------------------------------------------
+
+#: CKAN's own defaults, replaced by the portal's while a site keeps them
+CKAN_DEFAULT_TITLE = "CKAN"
+CKAN_DEFAULT_LOGO = "/base/images/ckan-logo.png"
+
+
+def logo() -> str:
+    return _text("logo")
+
+
+def default_site_title() -> str:
+    return _text("site_title")
+
+
+def about_text() -> str:
+    return _text("about_text")
+
+
+def tasks_after_login() -> bool:
+    return _bool("tasks_after_login")

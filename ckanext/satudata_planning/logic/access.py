@@ -357,6 +357,11 @@ TABLE: tuple[Rule, ...] = (
          note="Walidata and Pembina: every OPD's datasets; an OPD: its own"),
     rule("satudata_verification_show", produsen=EVERY, pembina=EVERY,
          walidata=EVERY, note="its OPD's members too"),
+    # --- the portal's public face -------------------------------------------------
+    rule("satudata_portal_summary", anonymous=EVERY, **SIGNED_IN,
+         note="public figures; visitors: published cycles only"),
+    rule("satudata_my_tasks", **SIGNED_IN,
+         note="the caller's own tasks (Tugas saya)"),
 )
 
 _keys = [r.key for r in TABLE]

@@ -50,6 +50,8 @@ __all__: list[str] = [
     "satudata_dataset_submit",
     "satudata_verification_list",
     "satudata_verification_show",
+    "satudata_portal_summary",
+    "satudata_my_tasks",
     "satudata_progress",
     "satudata_provision",
     "satudata_provision_status",
@@ -530,3 +532,14 @@ def satudata_verification_show(context: Context, data_dict: DataDict) -> AuthRes
     if organization is None or organization in roles.produsen_of | roles.member_of:
         return {"success": True}
     return _refuse(tk._("Only the dataset's OPD and the Walidata see its checking"))
+
+
+@tk.auth_allow_anonymous_access
+def satudata_portal_summary(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the home page's public figures."""
+    return _by_table("satudata_portal_summary", context, _no_access)
+
+
+def satudata_my_tasks(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user: their own tasks."""
+    return _by_table("satudata_my_tasks", context, _no_access)

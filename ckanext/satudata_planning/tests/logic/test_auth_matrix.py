@@ -288,6 +288,8 @@ DATA: dict[tuple[str, str], Data] = {
     ("satudata_dataset_review", ""): _one(id="@dataset", hasil="diterima"),
     ("satudata_verification_list", ""): _one(),
     ("satudata_verification_show", ""): _one(id="@dataset"),
+    ("satudata_portal_summary", ""): _one(),
+    ("satudata_my_tasks", ""): _one(),
 }
 
 
