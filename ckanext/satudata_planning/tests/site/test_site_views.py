@@ -186,3 +186,16 @@ def test_anonymous_tasks_page_asks_to_log_in(app):
     res = app.get("/perencanaan/tugas", follow_redirects=False)
     assert res.status_code == 302
     assert "/user/login" in res.headers["Location"]
+
+
+def test_tasks_page_has_buttons(app, actors, provisioned):
+    """Walidata: its queue with a button to check; OPD: its datasets with
+    a button to add data."""
+    login(app, actors.walidata)
+    page = app.get("/perencanaan/tugas").get_data(as_text=True)
+    assert "Data yang menunggu pemeriksaan Anda" in page
+    assert "/perencanaan/2027/periksa/" in page
+    login(app, actors.produsen)
+    page = app.get("/perencanaan/tugas").get_data(as_text=True)
+    assert "Dataset yang harus diisi, dikembalikan, atau terlambat" in page
+    assert "/resource/new" in page
