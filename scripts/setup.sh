@@ -2,6 +2,8 @@
 # One script behind the README's two commands:
 #   scripts/setup.sh serve   install what is missing, migrate, seed the demo,
 #                            start a jobs worker and the portal on 127.0.0.1:$PORT
+#                            (gunicorn, $WEB_WORKERS processes; SERVER=dev: CKAN's
+#                            development server)
 #   scripts/setup.sh test    the same set-up without the server, then pytest
 # Safe to run again: it installs, creates and seeds only what is missing.
 set -euo pipefail
@@ -65,7 +67,8 @@ if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='$DB_USER'")" != 1 ]
     psql_admin -c "CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASS'"
 fi
 # the benchmarks (make bench) each empty a database of their own
-for db in "$DB_NAME" "$TEST_DB_NAME" satudata_bench satudata_bench_search satudata_bench_prov; do
+for db in "$DB_NAME" "$TEST_DB_NAME" satudata_bench satudata_bench_search satudata_bench_prov \
+        satudata_bench_serve; do
     if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='$db'")" != 1 ]; then
         say "Creating database $db"
         psql_admin -c "CREATE DATABASE $db OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0"
@@ -106,7 +109,8 @@ if [ "$MODE" = serve ]; then
         "ckan.site_title=Portal Satu Data Kota Pekalongan" \
         "ckan.site_description=Portal Satu Data Kota Pekalongan" \
         "ckan.redis.url=redis://127.0.0.1:6379/0" \
-        "ckan.plugins=satudata_planning satudata_pgsearch scheming_datasets activity" \
+        "ckan.plugins=satudata_planning satudata_pgsearch scheming_datasets activity dcat structured_data" \
+        "ckanext.dcat.rdf.profiles=euro_dcat_ap_3 satudata" \
         "scheming.dataset_schemas=ckanext.satudata_planning:schemas/dataset.yaml" \
         "scheming.presets=ckanext.scheming:presets.json" \
         "scheming.dataset_fallback=false" \
@@ -155,6 +159,15 @@ echo
 "$CKAN" -c "$INI" satudata demo-logins
 echo
 say "Portal: http://127.0.0.1:$PORT  (Ctrl-C stops the portal and the worker)"
-# threaded (the portal screen polls provisioning progress), no reloader, and
-# never Werkzeug's interactive debugger
-"$CKAN" -c "$INI" run -H 127.0.0.1 -p "$PORT" --threaded --disable-reloader --disable-debugger
+if [ "${SERVER:-gunicorn}" = dev ]; then
+    # CKAN's development server: one process, threaded (the portal screen
+    # polls provisioning progress), no reloader, never Werkzeug's debugger
+    "$CKAN" -c "$INI" run -H 127.0.0.1 -p "$PORT" --threaded --disable-reloader --disable-debugger
+else
+    # gunicorn, $WEB_WORKERS processes (default: one per core, at least 2);
+    # logs in var/log/access.log and var/log/error.log
+    say "gunicorn: ${WEB_WORKERS:-one per core, at least 2} workers (logs: var/log/access.log, var/log/error.log)"
+    CKAN_INI="$ROOT/$INI" HOST=127.0.0.1 PORT="$PORT" LOG_DIR="$ROOT/var/log" \
+        "$VENV/bin/gunicorn" -c scripts/gunicorn.conf.py \
+        'ckanext.satudata_planning.serve:make_app()'
+fi

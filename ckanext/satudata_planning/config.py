@@ -176,3 +176,25 @@ def remind_hour() -> int:
 
 def remind_enabled() -> bool:
     return _bool("remind_enabled")
+
+# --- the portal's public face -------------------------------------------------------
+
+#: CKAN's own defaults, replaced by the portal's while a site keeps them
+CKAN_DEFAULT_TITLE = "CKAN"
+CKAN_DEFAULT_LOGO = "/base/images/ckan-logo.png"
+
+
+def logo() -> str:
+    return _text("logo")
+
+
+def default_site_title() -> str:
+    return _text("site_title")
+
+
+def about_text() -> str:
+    return _text("about_text")
+
+
+def tasks_after_login() -> bool:
+    return _bool("tasks_after_login")

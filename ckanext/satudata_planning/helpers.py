@@ -192,3 +192,75 @@ def satudata_duplicate_kind_label(kind: str) -> str:
 
 
 __all__ += ["satudata_duplicate_kind_label"]
+
+# --- the portal's public face: numbers, identity, avatars --------------------------
+
+satudata_number = formats.number
+satudata_percent = formats.percent
+__all__ += ["satudata_number", "satudata_percent"]
+
+
+def satudata_home() -> dict[str, Any]:
+    """The home page's figures and lists (one action call per page)."""
+    return tk.get_action("satudata_portal_summary")({}, {})
+
+
+def satudata_about_text() -> str:
+    """The configured about text (Markdown), empty for the built-in page."""
+    from ckanext.satudata_planning import config
+
+    return tk.config.get("ckan.site_about") or config.about_text()
+
+
+def satudata_city_name() -> str:
+    from ckanext.satudata_planning import config
+
+    return config.city_name()
+
+
+def satudata_initials(name: Optional[str]) -> str:
+    """Up to two initials of a display name (``"Budi Santoso"`` → ``"BS"``)."""
+    words = [w for w in (name or "").replace("_", " ").replace("-", " ").split() if w]
+    letters = "".join(w[0] for w in words[:2]).upper()
+    return letters or "?"
+
+
+def _on_site(url: Optional[str]) -> bool:
+    """An image served by the portal itself (an upload), not another host."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return False
+    host = urlsplit(url if not url.startswith("//") else "http:" + url).netloc
+    return not host or host == urlsplit(tk.config.get("ckan.site_url", "")).netloc
+
+
+@tk.chained_helper
+def user_image(next_helper: Any, user_id: str, size: int = 100) -> Any:
+    """CKAN's avatar without Gravatar: a picture uploaded to the portal stays;
+    otherwise (none, or a link to another host) the user's initials, drawn by
+    the page itself (no outside request)."""
+    user = tk.get_action("user_show")({"ignore_auth": True}, {"id": user_id}) \
+        if user_id else None
+    if not user:
+        return ""
+    if _on_site(user.get("image_display_url")):
+        return next_helper(user_id, size)
+    return tk.h.snippet("satudata/snippets/avatar.html", size=size,
+                        name=user.get("display_name") or user.get("name"),
+                        initials=satudata_initials(user.get("display_name")
+                                                   or user.get("name")))
+
+
+__all__ += ["satudata_home", "satudata_about_text", "satudata_city_name",
+            "satudata_initials", "user_image"]
+
+
+def satudata_dcat_enabled() -> bool:
+    """The DCAT endpoints are served (the ``dcat`` plugin is loaded)."""
+    import ckan.plugins as p
+
+    return p.plugin_loaded("dcat")
+
+
+__all__ += ["satudata_dcat_enabled"]

@@ -26,6 +26,25 @@ def _actions() -> dict[str, Any]:
     }
 
 
+def _portal_defaults(config: Any) -> None:
+    """The portal's identity where the site keeps CKAN's defaults, and "Tugas
+    saya" as the page after login (see ``config_declaration.yaml``)."""
+    from ckanext.satudata_planning import config as options
+
+    def ours(key: str, default: str) -> str:
+        value = config.get("ckanext.satudata_planning." + key)
+        return default if value is None else str(value)
+
+    if config.get("ckan.site_title") in (None, "", options.CKAN_DEFAULT_TITLE):
+        config["ckan.site_title"] = ours("site_title", "Portal Satu Data")
+    if config.get("ckan.site_logo") in (None, options.CKAN_DEFAULT_LOGO):
+        config["ckan.site_logo"] = ours("logo", "")
+    if (tk.asbool(ours("tasks_after_login", "true"))
+            and config.get("ckan.auth.route_after_login")
+            in (None, "dashboard.datasets")):
+        config["ckan.auth.route_after_login"] = "satudata_planning.tasks"
+
+
 @tk.blanket.config_declarations
 @tk.blanket.cli
 @tk.blanket.actions(_actions)
@@ -74,6 +93,7 @@ class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "satudata_planning")
+        _portal_defaults(config)
 
     # ITranslation: DefaultTranslation derives the domain from ``name``,
     # which is the entry-point name; the catalogue is named for the

@@ -362,6 +362,12 @@ TABLE: tuple[Rule, ...] = (
          note="published cycles only"),
     rule("satudata_remind", walidata=EVERY,
          note="also run daily by the jobs worker"),
+
+    # --- the portal's public face -------------------------------------------------
+    rule("satudata_portal_summary", anonymous=EVERY, **SIGNED_IN,
+         note="public figures; visitors: published cycles only"),
+    rule("satudata_my_tasks", **SIGNED_IN,
+         note="the caller's own tasks (Tugas saya)"),
 )
 
 _keys = [r.key for r in TABLE]

@@ -52,6 +52,8 @@ __all__: list[str] = [
     "satudata_verification_show",
     "satudata_release_calendar",
     "satudata_remind",
+    "satudata_portal_summary",
+    "satudata_my_tasks",
     "satudata_progress",
     "satudata_provision",
     "satudata_provision_status",
@@ -550,3 +552,13 @@ def satudata_remind(context: Context, data_dict: DataDict) -> AuthResult:
         context,
         lambda: tk._("Only the Walidata sends the release reminders"),
     )
+
+@tk.auth_allow_anonymous_access
+def satudata_portal_summary(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the home page's public figures."""
+    return _by_table("satudata_portal_summary", context, _no_access)
+
+
+def satudata_my_tasks(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user: their own tasks."""
+    return _by_table("satudata_my_tasks", context, _no_access)

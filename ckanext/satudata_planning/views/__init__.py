@@ -10,6 +10,7 @@
 * :mod:`.portal`: step 10 and the OPDs' progress;
 * :mod:`.calendar`: ``/jadwal-rilis``, the public release calendar (page,
   .ics feed, CSV);
+* :mod:`.tasks`: "Tugas saya", the landing page after login;
 * :mod:`.checking`: after step 10, "Periksa & terbitkan" (checking and
   publication) and the OPD's "Ajukan pemeriksaan".
 
@@ -18,7 +19,7 @@ refusal to its page. ``csrf`` is the middleware that checks every form's token.
 """
 from __future__ import annotations
 
-from . import calendar, checking, cycle, daftar, desk, documents, forum, portal  # noqa: F401
+from . import calendar, checking, cycle, daftar, desk, documents, forum, portal, tasks  # noqa: F401
 from .blueprints import calendar as calendar_blueprint
 from .blueprints import forum as forum_blueprint
 from .blueprints import perencanaan as perencanaan_blueprint

@@ -30,6 +30,8 @@ from .publish import *  # noqa: F401,F403
 from .publish import __all__ as _publish
 from .recommendation import *  # noqa: F401,F403
 from .recommendation import __all__ as _recommendation
+from .site import *  # noqa: F401,F403
+from .site import __all__ as _site
 
 __all__: list[str] = [
     *_calendar,
@@ -44,4 +46,5 @@ __all__: list[str] = [
     *_provision,
     *_publish,
     *_recommendation,
+    *_site,
 ]

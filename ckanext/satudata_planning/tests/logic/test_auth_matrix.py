@@ -290,6 +290,8 @@ DATA: dict[tuple[str, str], Data] = {
     ("satudata_verification_show", ""): _one(id="@dataset"),
     ("satudata_release_calendar", ""): _one(tahun=TAHUN),
     ("satudata_remind", ""): _one(dry_run=True),
+    ("satudata_portal_summary", ""): _one(),
+    ("satudata_my_tasks", ""): _one(),
 }
 
 
