@@ -549,6 +549,10 @@ def run(
         committing = time.perf_counter()
         model.Session.commit()
         result.timed("commit", time.perf_counter() - committing)
+        tk.signals.ckanext.signal("satudata_planning.datasets_provisioned").send(
+            cycle_id, rows=[(i, i.package_id) for i in model.Session.execute(
+                sa.select(Item).where(Item.id.in_(ids), Item.package_id.is_not(None))
+            ).scalars()], user=user)
         handled.update(ids)
         for error in rejected:  # not written: the rest of the batch was
             failed.add(error["item_id"])
