@@ -58,7 +58,8 @@ def main() -> None:
     data = pathlib.Path(args.tarball).read_bytes() if args.tarball else _get(url)
     sha1 = hashlib.sha1(data).hexdigest()  # noqa: S324 (the registry's shasum)
     if sha1 != info["dist"]["shasum"]:
-        raise SystemExit(f"tarball SHA-1 {sha1} is not the registry's {info['dist']['shasum']}")
+        raise SystemExit(
+            f"tarball SHA-1 {sha1} is not the registry's {info['dist']['shasum']}")
 
     rows: list[tuple[str, str, str, str]] = []
     counts: dict[str, int] = {}
@@ -88,7 +89,8 @@ def main() -> None:
         "published": meta["time"][version],
         "tarball": url,
         "sha1": sha1,
-        "license": f"{info.get('license', 'MIT')} (code); ODbL (data, package/data/LICENSE.md)",
+        "license": f"{info.get('license', 'MIT')} (code); "
+                   "ODbL (data, package/data/LICENSE.md)",
         "built": dt.date.today().isoformat(),
         "counts": counts,
     }

@@ -127,6 +127,27 @@ def _name(item: Any) -> str:
     return tk._("Data table") + f": {getattr(item, 'nama_data', '') or ''}".rstrip(": ")
 
 
+def _record(item: Any, package_id: str, context: dict[str, Any], *, kept: int,
+            removed: list[dict[str, Any]]) -> None:
+    """The redesign in the audit trail (the dataset's history), committed."""
+    from ckanext.satudata_planning.model import Event
+    from ckanext.satudata_planning.model.event import EventAction
+
+    actor = model.User.get(context["user"])
+    Event.record(
+        model.Session,
+        cycle_id=getattr(item, "cycle_id", None),
+        user_id=actor.id if actor else None,
+        action=EventAction.TABLE_REDESIGN,
+        target_type="dataset",
+        target_id=package_id,
+        after={"kode_data": getattr(item, "kode_data", None),
+               "nama_data": getattr(item, "nama_data", None),
+               "kept": kept, "removed": removed},
+    )
+    model.Session.commit()
+
+
 def ensure_table(item: Any, package_id: str, *, user: Optional[str] = None,
                  report: Optional[Report] = None) -> Report:
     """Create or redesign the table of one row's dataset (see the module doc)."""
@@ -173,6 +194,7 @@ def ensure_table(item: Any, package_id: str, *, user: Optional[str] = None,
             dict(context), {"resource_id": resource_id, "method": "insert",
                             "records": keep, "force": True})
     report.redesigned.append(package_id)
+    _record(item, package_id, context, kept=len(keep), removed=drop)
     if drop:
         report.misfits.append({
             "package_id": package_id,

@@ -137,6 +137,10 @@ def test_changed_row_redesigns_and_reports_misfits(provisioned, actors, call_as)
     assert misfit["kept"] == 0 and len(misfit["removed"]) == 2
     assert misfit["removed"][0]["columns"] == [{"column": "periode",
                                                 "reason": "choice"}]
+    events = call_as("satudata_cycle_events", actors.walidata,
+                     id=provisioned["cycle"]["id"])
+    redesign = [e for e in events if e["action"] == "table_redesign"]
+    assert redesign and len(redesign[0]["after"]["removed"]) == 2
     fields = _fields(resource_id)
     assert fields["periode"]["tdchoices"] == ["semester_1", "semester_2"]
     assert fields["nilai"].get("tdmaximum") in (None, "")
