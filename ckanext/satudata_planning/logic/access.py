@@ -357,6 +357,9 @@ TABLE: tuple[Rule, ...] = (
          note="Walidata and Pembina: every OPD's datasets; an OPD: its own"),
     rule("satudata_verification_show", produsen=EVERY, pembina=EVERY,
          walidata=EVERY, note="its OPD's members too"),
+    # --- after step 10: data tables ---------------------------------------------
+    rule("satudata_wilayah_list", anonymous=EVERY, **SIGNED_IN,
+         note="the configured region's reference"),
 )
 
 _keys = [r.key for r in TABLE]

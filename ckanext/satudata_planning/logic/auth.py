@@ -50,6 +50,7 @@ __all__: list[str] = [
     "satudata_dataset_submit",
     "satudata_verification_list",
     "satudata_verification_show",
+    "satudata_wilayah_list",
     "satudata_progress",
     "satudata_provision",
     "satudata_provision_status",
@@ -530,3 +531,9 @@ def satudata_verification_show(context: Context, data_dict: DataDict) -> AuthRes
     if organization is None or organization in roles.produsen_of | roles.member_of:
         return {"success": True}
     return _refuse(tk._("Only the dataset's OPD and the Walidata see its checking"))
+
+
+@tk.auth_allow_anonymous_access
+def satudata_wilayah_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the region's reference data is public."""
+    return _by_table("satudata_wilayah_list", context, _no_access)

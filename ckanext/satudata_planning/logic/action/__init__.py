@@ -28,6 +28,8 @@ from .publish import *  # noqa: F401,F403
 from .publish import __all__ as _publish
 from .recommendation import *  # noqa: F401,F403
 from .recommendation import __all__ as _recommendation
+from .table import *  # noqa: F401,F403
+from .table import __all__ as _table
 
 __all__: list[str] = [
     *_checking,
@@ -41,4 +43,5 @@ __all__: list[str] = [
     *_provision,
     *_publish,
     *_recommendation,
+    *_table,
 ]

@@ -288,6 +288,7 @@ DATA: dict[tuple[str, str], Data] = {
     ("satudata_dataset_review", ""): _one(id="@dataset", hasil="diterima"),
     ("satudata_verification_list", ""): _one(),
     ("satudata_verification_show", ""): _one(id="@dataset"),
+    ("satudata_wilayah_list", ""): _one(tingkat="kecamatan"),
 }
 
 

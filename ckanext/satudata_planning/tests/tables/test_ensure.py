@@ -168,3 +168,65 @@ def test_changed_row_redesigns_and_reports_misfits(provisioned, actors, call_as)
     assert report.redesigned == [package_id] and report.misfits == []
     assert call_as("datastore_search", actors.produsen,
                    resource_id=resource_id)["total"] == 1
+
+
+def _record(kode: str, periode: str = "triwulan_1", nilai: Any = 10) -> dict[str, Any]:
+    return {"kode_wilayah": kode, "tahun": 2027, "periode": periode, "nilai": nilai}
+
+
+def test_row_changed_after_provisioning_redesigns_through_step_10(
+        provisioned, actors, call_as):
+    item = provisioned["stat"]
+    package_id = _package(item)
+    resource_id = _tables(package_id)[0]["id"]
+    call_as("datastore_upsert", actors.produsen, resource_id=resource_id,
+            method="insert", records=[_record("33.75.01"), _record("33.75.02")])
+    row = model.Session.get(Item, item.id)
+    row.tingkat_penyajian = "kelurahan"
+    row.revision += 1
+    model.Session.commit()
+    _provision(call_as, actors, provisioned["cycle"]["id"])
+    assert [t["id"] for t in _tables(package_id)] == [resource_id]
+    fields = _fields(resource_id)
+    assert len(fields["kode_wilayah"]["tdchoices"]) == 27
+    assert call_as("datastore_search", actors.produsen,
+                   resource_id=resource_id)["total"] == 0
+    events = call_as("satudata_cycle_events", actors.walidata,
+                     id=provisioned["cycle"]["id"])
+    (redesign,) = [e for e in events if e["action"] == "table_redesign"]
+    assert redesign["target_id"] == package_id
+    assert [r["record"]["kode_wilayah"] for r in redesign["after"]["removed"]] == [
+        "33.75.01", "33.75.02"]
+
+
+def test_only_the_datasets_opd_writes_values(provisioned, actors, call_as):
+    resource_id = _tables(_package(provisioned["stat"]))[0]["id"]
+    call_as("datastore_upsert", actors.produsen, resource_id=resource_id,
+            method="upsert", records=[_record("33.75.01")])
+    for outsider in (actors.produsen_lain, actors.walidata, actors.pembina,
+                     actors.anggota):
+        with pytest.raises(tk.NotAuthorized):
+            call_as("datastore_upsert", outsider, resource_id=resource_id,
+                    method="upsert", records=[_record("33.75.02")])
+    # the Walidata reads it
+    assert call_as("datastore_search", actors.walidata,
+                   resource_id=resource_id)["total"] == 1
+
+
+def test_wilayah_list(actors, call_as):
+    kecamatan = call_as("satudata_wilayah_list", None, tingkat="kecamatan")
+    assert [w["kode"] for w in kecamatan] == [
+        "33.75.01", "33.75.02", "33.75.03", "33.75.04"]
+    assert kecamatan[0] == {"kode": "33.75.01", "nama": "Pekalongan Barat",
+                            "tingkat": "kecamatan", "induk": "33.75"}
+    every = call_as("satudata_wilayah_list", None)
+    assert [sum(w["tingkat"] == t for w in every)
+            for t in ("kota", "kecamatan", "kelurahan")] == [1, 4, 27]
+    with pytest.raises(tk.ValidationError):
+        call_as("satudata_wilayah_list", None, tingkat="provinsi")
+
+
+@pytest.mark.ckan_config("ckanext.satudata_planning.wilayah_kode", "33.26")
+def test_wilayah_of_another_region(actors, call_as):
+    kota = call_as("satudata_wilayah_list", None, tingkat="kota")
+    assert [w["nama"] for w in kota] == ["Kabupaten Pekalongan"]
