@@ -19,10 +19,12 @@ def _actions() -> dict[str, Any]:
     ``datastore`` plugin is loaded (asked once every plugin is)."""
     from ckanext.satudata_planning.checking import hooks
     from ckanext.satudata_planning.logic import action
+    from ckanext.satudata_planning.tables import errors
 
     return {
         **{name: getattr(action, name) for name in action.__all__},
-        **hooks.datastore_actions(),
+        # the checking's chained DataStore actions, refusals in Indonesian
+        **errors.datastore_actions(hooks.datastore_actions()),
     }
 
 

@@ -230,3 +230,29 @@ def test_wilayah_list(actors, call_as):
 def test_wilayah_of_another_region(actors, call_as):
     kota = call_as("satudata_wilayah_list", None, tingkat="kota")
     assert [w["nama"] for w in kota] == ["Kabupaten Pekalongan"]
+
+
+@pytest.mark.parametrize(("record", "column", "expected"), [
+    (_record("33.75.01", nilai=-1), "nilai", "di bawah batas minimum 0"),
+    (_record("33.75.01", nilai=101), "nilai", "di atas batas maksimum 100"),
+    (_record("33.75.99"), "kode_wilayah", "kode wilayah “33.75.99” tidak dikenal"),
+    (_record("33.75.01", nilai=None), "nilai", "wajib diisi"),
+])
+def test_refusals_in_indonesian(provisioned, actors, call_as, record, column,
+                                expected):
+    resource_id = _tables(_package(provisioned["stat"]))[0]["id"]
+    with pytest.raises(tk.ValidationError) as e:
+        call_as("datastore_upsert", actors.produsen, resource_id=resource_id,
+                method="upsert", records=[_record("33.75.02"), record])
+    assert e.value.error_dict[column] == [expected]
+    (line,) = e.value.error_dict["records"]
+    assert line.startswith("Baris 2: ") and expected in line
+    assert "TAB-DELIMITED" not in line
+
+
+def test_a_value_that_is_not_a_number(provisioned, actors, call_as):
+    resource_id = _tables(_package(provisioned["stat"]))[0]["id"]
+    with pytest.raises(tk.ValidationError) as e:
+        call_as("datastore_upsert", actors.produsen, resource_id=resource_id,
+                method="upsert", records=[_record("33.75.02", nilai="banyak")])
+    assert e.value.error_dict["records"] == ["Baris 1: “banyak” bukan angka"]
