@@ -16,14 +16,18 @@ over the actions it is given (the checking's chained ones).
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any, Optional
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ckanext.satudata_planning.tables.design import LABELS
+
+log = logging.getLogger(__name__)
 
 PREFIX = "TAB-DELIMITED\t"
 _QUOTED = re.compile(r'^(?P<kind>[A-Za-z ]+): "(?P<value>.*)"$', re.S)
@@ -126,13 +130,35 @@ def _from_form() -> bool:
         return False
 
 
+def _refreshing(name: str, up: Action) -> Action:
+    """``up``, then the table's "filled" flag (before the checking reads it)."""
+    from ckanext.satudata_planning.tables import filled
+
+    def call(context: Context, data_dict: DataDict) -> Any:
+        result = up(context, data_dict)
+        if name == "datastore_create" and not data_dict.get("records"):
+            return result  # a design, no record: nothing to count
+        resource_id = data_dict.get("resource_id") or (
+            result.get("resource_id") if isinstance(result, dict) else None)
+        try:
+            filled.refresh(resource_id)
+        except Exception:  # the data is written: its flag must not undo it
+            model.Session.rollback()
+            log.exception("filled flag of resource %s not updated", resource_id)
+        return result
+
+    return call  # type: ignore[return-value]
+
+
 def _translating(name: str, inner: Optional[Action]) -> Action:
     def action(up: Action, context: Context, data_dict: DataDict) -> Any:
         try:
             if inner is not None:
-                return inner(up, context, data_dict)  # type: ignore[call-arg]
-            return up(context, data_dict)
+                return inner(_refreshing(name, up), context, data_dict)  # type: ignore[call-arg]
+            return _refreshing(name, up)(context, data_dict)
         except tk.ValidationError as e:
+            if name == "datastore_delete":
+                raise
             raise tk.ValidationError(
                 translate(e.error_dict, keep_format=_from_form())) from None
 
@@ -150,6 +176,6 @@ def datastore_actions(chained: dict[str, Callable[..., Any]]) -> dict[str, Any]:
     if not plugins.plugin_loaded("datastore"):
         return dict(chained)
     out = dict(chained)
-    for name in ("datastore_create", "datastore_upsert"):
+    for name in ("datastore_create", "datastore_upsert", "datastore_delete"):
         out[name] = _translating(name, chained.get(name))
     return out

@@ -256,3 +256,34 @@ def test_a_value_that_is_not_a_number(provisioned, actors, call_as):
         call_as("datastore_upsert", actors.produsen, resource_id=resource_id,
                 method="upsert", records=[_record("33.75.02", nilai="banyak")])
     assert e.value.error_dict["records"] == ["Baris 1: “banyak” bukan angka"]
+
+
+def test_a_table_counts_as_data_once_it_has_a_record_for_the_year(
+        provisioned, actors, call_as):
+    from ckanext.satudata_planning.workflow import checking
+
+    cycle_id = provisioned["cycle"]["id"]
+    package_id = _package(provisioned["stat"])
+    resource_id = _tables(package_id)[0]["id"]
+
+    def with_data() -> int:
+        return call_as("satudata_progress", actors.walidata,
+                       cycle_id=cycle_id)["totals"]["with_data"]
+
+    # geospatial row: no resource; three empty tables
+    assert with_data() == 0 and not checking.has_data(package_id)
+    series = dict(_record("33.75.01"), tahun=2026)
+    call_as("datastore_upsert", actors.produsen, resource_id=resource_id,
+            method="insert", records=[series])
+    assert with_data() == 0  # last year's value only
+    call_as("datastore_upsert", actors.produsen, resource_id=resource_id,
+            method="insert", records=[_record("33.75.01")])
+    assert with_data() == 1 and checking.has_data(package_id)
+    todo = call_as("satudata_todo_datasets", actors.produsen)
+    assert {d["package_id"]: d["status"] for d in todo}[package_id] == (
+        "diisi")
+    # (CKAN 2.12's datastore_records_delete fails its own auth audit when
+    # called as an action; Table Designer's delete form calls datastore_delete)
+    call_as("datastore_delete", actors.produsen, resource_id=resource_id,
+            filters={"tahun": 2027})
+    assert with_data() == 0
