@@ -57,6 +57,10 @@ def city_name() -> str:
     return _text("city_name")
 
 
+def wilayah_kode() -> str:
+    return _text("wilayah_kode")
+
+
 # --- the SOP ---------------------------------------------------------------------
 
 def vocabulary_file() -> str:

@@ -368,6 +368,10 @@ TABLE: tuple[Rule, ...] = (
          note="public figures; visitors: published cycles only"),
     rule("satudata_my_tasks", **SIGNED_IN,
          note="the caller's own tasks (Tugas saya)"),
+
+    # --- after step 10: data tables ---------------------------------------------
+    rule("satudata_wilayah_list", anonymous=EVERY, **SIGNED_IN,
+         note="the configured region's reference"),
 )
 
 _keys = [r.key for r in TABLE]

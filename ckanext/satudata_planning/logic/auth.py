@@ -54,6 +54,7 @@ __all__: list[str] = [
     "satudata_remind",
     "satudata_portal_summary",
     "satudata_my_tasks",
+    "satudata_wilayah_list",
     "satudata_progress",
     "satudata_provision",
     "satudata_provision_status",
@@ -553,6 +554,7 @@ def satudata_remind(context: Context, data_dict: DataDict) -> AuthResult:
         lambda: tk._("Only the Walidata sends the release reminders"),
     )
 
+
 @tk.auth_allow_anonymous_access
 def satudata_portal_summary(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone: the home page's public figures."""
@@ -562,3 +564,9 @@ def satudata_portal_summary(context: Context, data_dict: DataDict) -> AuthResult
 def satudata_my_tasks(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user: their own tasks."""
     return _by_table("satudata_my_tasks", context, _no_access)
+
+
+@tk.auth_allow_anonymous_access
+def satudata_wilayah_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the region's reference data is public."""
+    return _by_table("satudata_wilayah_list", context, _no_access)

@@ -32,6 +32,8 @@ from .recommendation import *  # noqa: F401,F403
 from .recommendation import __all__ as _recommendation
 from .site import *  # noqa: F401,F403
 from .site import __all__ as _site
+from .table import *  # noqa: F401,F403
+from .table import __all__ as _table
 
 __all__: list[str] = [
     *_calendar,
@@ -47,4 +49,5 @@ __all__: list[str] = [
     *_publish,
     *_recommendation,
     *_site,
+    *_table,
 ]

@@ -292,6 +292,7 @@ DATA: dict[tuple[str, str], Data] = {
     ("satudata_remind", ""): _one(dry_run=True),
     ("satudata_portal_summary", ""): _one(),
     ("satudata_my_tasks", ""): _one(),
+    ("satudata_wilayah_list", ""): _one(tingkat="kecamatan"),
 }
 
 
