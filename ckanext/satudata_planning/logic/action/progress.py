@@ -183,14 +183,15 @@ def satudata_todo_datasets(
         .correlate(p)
         .scalar_subquery()
     )
-    status = checking.status_sql(c.status, checking.has_data_sql(p.id))
+    filled = checking.has_data_sql(p.id)
+    status = checking.status_sql(c.status, filled)
     order = sa.case(
         *((status == value, rank) for value, rank in _TODO_ORDER.items()), else_=9
     )
     query = (
         sa.select(
             p.id, p.name, p.title, Item.kode_data, Cycle.tahun, g.name,
-            Item.jadwal_rilis, resources, status, c.catatan,
+            Item.jadwal_rilis, resources, filled, status, c.catatan,
             sa.func.coalesce(c.queued, False),
         )
         .select_from(Item)
@@ -218,8 +219,8 @@ def satudata_todo_datasets(
         .limit(limit)
     ).all()
     out = []
-    for (package_id, name, title, kode, tahun, org, due, count, state, catatan,
-         queued) in rows:
+    for (package_id, name, title, kode, tahun, org, due, count, has_data, state,
+         catatan, queued) in rows:
         can_fill = roles.produces_for(org)
         out.append({
             "package_id": package_id,
@@ -230,13 +231,13 @@ def satudata_todo_datasets(
             "organization": org,
             "jadwal_rilis": due.isoformat() if due else None,
             "resources": count,
-            "has_data": count > 0,
-            "overdue": bool(due and due < today and not count),
+            "has_data": bool(has_data),
+            "overdue": bool(due and due < today and not has_data),
             "status": state,
             "catatan": catatan,
             "queued": bool(queued),
             "can_fill": can_fill,
             "may_submit": can_fill and checking.submit_refusal(
-                CheckStatus(state), filled=count > 0) is None,
+                CheckStatus(state), filled=bool(has_data)) is None,
         })
     return out
