@@ -120,7 +120,17 @@ def _row(item: Item, batch: Batch, call: Any) -> Optional[str]:
             raise RowFailed(item.id, item.kode_data, e.error_dict) from None
         batch.fail(item, e.error_dict)
     except sa.exc.IntegrityError as e:  # a constraint of the database
-        batch.fail(item, {"database": [str(e.orig).splitlines()[0]]})
+        reason = str(e.orig).splitlines()[0] if e.orig else type(e).__name__
+        batch.fail(
+            item,
+            {
+                "database": [
+                    tk._("The database refused this row: {reason}").format(
+                        reason=reason
+                    )
+                ]
+            },
+        )
     return None
 
 

@@ -348,6 +348,7 @@ class _Hooks(plugins.SingletonPlugin):
     plugins.implements(plugins.IPackageController, inherit=True)
     calls: list[tuple[str, Any]] = []
     refuse: set[str] = set()
+    constraint: set[str] = set()
 
     def create(self, entity: model.Package) -> None:
         self.calls.append(("create", entity.id))
@@ -356,6 +357,11 @@ class _Hooks(plugins.SingletonPlugin):
         self.calls.append(("after_dataset_create", copy.deepcopy(pkg_dict)))
         if pkg_dict.get("kode_data") in self.refuse:
             raise tk.ValidationError({"kode_data": ["refused by a plugin"]})
+        if pkg_dict.get("kode_data") in self.constraint:
+            # what a plugin's write that breaks a constraint raises
+            model.Session.execute(
+                sa.insert(model.Package).values(id=pkg_dict["id"], name="x")
+            )
 
 
 @pytest.fixture
@@ -363,6 +369,7 @@ def hooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Hooks]]:
     """_Hooks among the loaded plugins (CKAN's registry, as ``load`` fills it)."""
     monkeypatch.setattr(_Hooks, "calls", [])
     monkeypatch.setattr(_Hooks, "refuse", set())
+    monkeypatch.setattr(_Hooks, "constraint", set())
     monkeypatch.setitem(plugins_core._PLUGINS_SERVICE, "satudata_test_hooks", _Hooks())
     yield _Hooks
 
@@ -404,6 +411,19 @@ def test_a_hook_refusing_a_dataset_leaves_only_that_row_out(
     assert [counts[r.id] for r in rows] == [1, 1, 0, 1]
 
 
+
+
+def test_a_row_a_constraint_stops_fails_alone(app, actors, cycle, call_as, hooks):
+    rows = agreed_rows(cycle["id"], "dinkes", 3)
+    hooks.constraint = {rows[1].kode_data}
+    with app.flask_app.test_request_context():
+        result = call_as("satudata_provision", actors.walidata, cycle_id=cycle["id"])
+    assert result["created"] == 2
+    assert [e["kode_data"] for e in result["errors"]] == [rows[1].kode_data]
+    message = result["errors"][0]["errors"]["database"][0]
+    assert message.startswith("Basis data menolak butir ini:"), message
+    counts = dataset_counts(cycle["id"])
+    assert [counts[r.id] for r in rows] == [1, 0, 1]
 
 
 def test_another_listener_of_package_create_hears_every_dataset(
