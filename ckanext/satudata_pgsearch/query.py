@@ -17,7 +17,13 @@ import ckan.model as model
 import sqlalchemy as sa
 from ckan.common import config
 from ckan.lib.search.common import SearchError, SearchQueryError
-from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
+from ckan.lib.search.query import (
+    MAGIC_FIELD_RE,
+    QUERY_PARSER_RE,
+    VALID_SOLR_PARAMETERS,
+    PackageSearchQuery,
+    _get_local_query_parser,
+)
 from sqlalchemy.exc import DBAPIError
 
 from . import cache
@@ -47,6 +53,27 @@ RANK_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"
 PLANNER_SETTINGS = (("random_page_cost", "1.1"), ("work_mem", "32MB"))
 # Union rows that carry the count and the page rather than a facet value.
 _COUNT, _PAGE, _GENERATION = "#count", "#page", "#generation"
+
+
+def _check_query_parser(param: str, value: Any) -> None:
+    """CKAN's refusal of magic fields, local parameters and query parsers
+    (``PackageSearchQuery.run``), with its messages."""
+    if not isinstance(value, str):
+        return
+    value = value.strip()
+    if re.search(MAGIC_FIELD_RE, value):
+        raise SearchError(f"Magic fields are not supported in param '{param}'.")
+    match = QUERY_PARSER_RE.findall(value)
+    if match:
+        if len(match) > 1:
+            raise SearchError(f"Query parsers are not supported in param '{param}'.")
+        if not value.startswith("{!"):
+            raise SearchError(
+                "Local parameters must be defined at the beginning of param "
+                f"'{param}'.")
+        allowed = config.get("ckan.search.solr_allowed_query_parsers")
+        if _get_local_query_parser(value) not in allowed:
+            raise SearchError(f"Local parameters are not supported in param '{param}'.")
 
 
 def _as_list(value: Any) -> list[str]:
@@ -82,7 +109,13 @@ class PgPackageSearchQuery(PackageSearchQuery):
         return [r[0] for r in model.Session.execute(stmt)]
 
     def get_index(self, reference: str) -> dict[str, Any]:
-        """The indexed document of one dataset, by name or id (as Solr has it)."""
+        """The indexed document of one dataset, by name or id (as Solr has it).
+
+        ``reference`` is compared as text, as in Solr's query string: CKAN
+        passes SQLAlchemy ``Row`` objects here (bulk updates, organization
+        purge); they find nothing and CKAN falls back to the database.
+        """
+        reference = str(reference)
         stmt = (
             sa.select(T.c.data, T.c.data_dict, T.c.validated_data_dict)
             .where(
@@ -91,7 +124,12 @@ class PgPackageSearchQuery(PackageSearchQuery):
             )
             .limit(1)
         )
-        row = model.Session.execute(stmt).first()
+        try:
+            with model.Session.begin_nested():
+                row = model.Session.execute(stmt).first()
+        except DBAPIError as e:
+            raise SearchError(_("Search query failed: {error}").format(
+                error=e.orig)) from None
         if row is None:
             raise SearchError(_("Dataset not found in the search index: {reference}")
                               .format(reference=reference))
@@ -111,9 +149,17 @@ class PgPackageSearchQuery(PackageSearchQuery):
             invalid = sorted(set(query.keys()) - VALID_SOLR_PARAMETERS)
             raise SearchQueryError(_("Invalid search parameters: {names}").format(
                 names=", ".join(invalid)))
+        for param, value in query.items():
+            for item in value if isinstance(value, list) else [value]:
+                _check_query_parser(param, item)
 
         compiler = Compiler(text_search_config())
-        conds = self._conditions(query, compiler, permission_labels)
+        try:
+            conds = self._conditions(query, compiler, permission_labels)
+        except SearchQueryError as e:
+            # what Solr answers for a query it cannot parse: CKAN shows the
+            # search page with its error, the API answers 409
+            raise SearchError(str(e)) from None
         where = sa.and_(*conds) if conds else sa.true()
         rank: Any = (
             sa.func.ts_rank(
@@ -148,11 +194,11 @@ class PgPackageSearchQuery(PackageSearchQuery):
                 self.count, self.facets, page = answer
                 self.results = self._results(page, fl)
         except DBAPIError as e:
-            raise SearchQueryError(_("Search query failed: {error}").format(
+            raise SearchError(_("Search query failed: {error}").format(
                 error=e.orig)) from None
 
-        if query.get("fl") in ("id", "name"):
-            self.results = [r.get(query["fl"]) for r in self.results]
+        if query.get("fl", "name") in ("id", "name"):
+            self.results = [r.get(query.get("fl", "name")) for r in self.results]
         return {"results": self.results, "count": self.count}
 
     # pieces of run
