@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.exc import SQLAlchemyError
 
 from .cache import bump_generation
+from .model import FACET_SEPARATOR
 from .model import search_facet_table as F
 from .model import search_index_table as T
 from .model import search_term_table as TERMS
@@ -200,7 +201,12 @@ _VECTOR = "ts_delete({}, :separator)".format(
         for cfg in ("stem_config", "simple_config")
     )
 )
-_CASTS = {"permission_labels": "text[]", "data": "jsonb", "fields": "jsonb"}
+_CASTS = {
+    "permission_labels": "text[]",
+    "facet_terms": "text[]",
+    "data": "jsonb",
+    "fields": "jsonb",
+}
 _ROW_COLUMNS = (
     "id",
     "name",
@@ -215,6 +221,7 @@ _ROW_COLUMNS = (
     "metadata_created",
     "metadata_modified",
     "permission_labels",
+    "facet_terms",
     "data",
     "fields",
     "data_dict",
@@ -302,6 +309,9 @@ def row_values(doc: dict[str, Any]) -> dict[str, Any]:
         "metadata_created": _parse_stamp(doc.get("metadata_created")),
         "metadata_modified": _parse_stamp(doc.get("metadata_modified")),
         "permission_labels": [str(p) for p in doc.get("permission_labels") or []],
+        "facet_terms": [
+            f"{key}{FACET_SEPARATOR}{value}" for key, value in facet_pairs(fields)
+        ],
         "data": json.dumps(data, default=str),
         "fields": json.dumps(fields),
         "data_dict": doc.get("data_dict"),
@@ -359,6 +369,7 @@ _RECORD_TYPES = {
     "metadata_created": "timestamp",
     "metadata_modified": "timestamp",
     "permission_labels": "text[]",
+    "facet_terms": "text[]",
 }
 _TEXT_COLUMNS = ("text_a", "text_b", "text_c", "text_d")
 _UPSERT_MANY = sa.text(
