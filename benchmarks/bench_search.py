@@ -87,17 +87,20 @@ def _bulk_load(
     import sqlalchemy as sa
 
     rnd = random.Random(42 + offset)
-    if offset == 0:
+    tag_table = model.tag_table
+    tags = {
+        r.name: r.id
+        for r in model.Session.execute(
+            sa.select(tag_table.c.id, tag_table.c.name).where(
+                tag_table.c.name.in_(WORDS[:30])
+            )
+        )
+    }
+    if not tags:
         tags = {w: str(uuid.uuid4()) for w in WORDS[:30]}
         model.Session.execute(
-            sa.insert(model.tag_table), [{"id": i, "name": n} for n, i in tags.items()]
+            sa.insert(tag_table), [{"id": i, "name": n} for n, i in tags.items()]
         )
-    else:
-        tags = {
-            r.name: r.id
-            for r in model.Session.execute(sa.select(model.tag_table.c.id,
-                                                     model.tag_table.c.name))
-        }
     loaded: list[str] = []
     start = datetime.datetime(2020, 1, 1)
     batch = 1000
