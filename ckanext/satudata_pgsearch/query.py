@@ -459,13 +459,18 @@ class PgPackageSearchQuery(PackageSearchQuery):
         unnested and grouped, so the work follows the number of matches,
         not the size of the index.
         """
-        term = sa.func.unnest(matched.c.facet_terms).column_valued("ft")
+        terms = (
+            sa.func.unnest(matched.c.facet_terms)
+            .table_valued("ft")
+            .render_derived(name="u")
+        )
+        term = terms.c.ft
         sep = sa.literal(FACET_SEPARATOR)
         field_of = sa.func.split_part(term, sep, 1)
         n = sa.func.count()
         counted = (
             sa.select(term.label("ft"), n.label("n"))
-            .select_from(matched)
+            .select_from(matched.join(terms, sa.true()))
             .where(field_of.in_(names))
             .group_by(term)
         )
