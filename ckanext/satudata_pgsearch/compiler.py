@@ -100,7 +100,8 @@ def parse_date(value: str) -> Optional[datetime.datetime]:
         else:
             amount = int(re.sub(r"[A-Z]", "", op))
             stamp = stamp + relativedelta(**{unit: amount})
-    return stamp
+    # milliseconds, like Solr's dates (and the index's)
+    return stamp.replace(microsecond=stamp.microsecond // 1000 * 1000)
 
 
 def _round_down(stamp: datetime.datetime, unit: str) -> datetime.datetime:

@@ -17,7 +17,13 @@ import ckan.model as model
 import sqlalchemy as sa
 from ckan.common import config
 from ckan.lib.search.common import SearchError, SearchQueryError
-from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
+from ckan.lib.search.query import (
+    MAGIC_FIELD_RE,
+    QUERY_PARSER_RE,
+    VALID_SOLR_PARAMETERS,
+    PackageSearchQuery,
+    _get_local_query_parser,
+)
 from sqlalchemy.exc import DBAPIError
 
 from . import cache
@@ -31,10 +37,9 @@ from .compiler import (
     _or_all,
 )
 from .index import is_faceted, text_search_config
-from .model import search_facet_table as F
+from .model import FACET_SEPARATOR
 from .model import search_index_table as T
 from .model import search_state_table as S
-from .model import search_term_table as TERMS
 from .parser import _
 
 # ts_rank weights for D, C, B, A (Solr's qf: name^4 title^4 tags^2 groups^2 text).
@@ -47,6 +52,27 @@ RANK_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"
 PLANNER_SETTINGS = (("random_page_cost", "1.1"), ("work_mem", "32MB"))
 # Union rows that carry the count and the page rather than a facet value.
 _COUNT, _PAGE, _GENERATION = "#count", "#page", "#generation"
+
+
+def _check_query_parser(param: str, value: Any) -> None:
+    """CKAN's refusal of magic fields, local parameters and query parsers
+    (``PackageSearchQuery.run``), with its messages."""
+    if not isinstance(value, str):
+        return
+    value = value.strip()
+    if re.search(MAGIC_FIELD_RE, value):
+        raise SearchError(f"Magic fields are not supported in param '{param}'.")
+    match = QUERY_PARSER_RE.findall(value)
+    if match:
+        if len(match) > 1:
+            raise SearchError(f"Query parsers are not supported in param '{param}'.")
+        if not value.startswith("{!"):
+            raise SearchError(
+                "Local parameters must be defined at the beginning of param "
+                f"'{param}'.")
+        allowed = config.get("ckan.search.solr_allowed_query_parsers")
+        if _get_local_query_parser(value) not in allowed:
+            raise SearchError(f"Local parameters are not supported in param '{param}'.")
 
 
 def _as_list(value: Any) -> list[str]:
@@ -82,7 +108,13 @@ class PgPackageSearchQuery(PackageSearchQuery):
         return [r[0] for r in model.Session.execute(stmt)]
 
     def get_index(self, reference: str) -> dict[str, Any]:
-        """The indexed document of one dataset, by name or id (as Solr has it)."""
+        """The indexed document of one dataset, by name or id (as Solr has it).
+
+        ``reference`` is compared as text, as in Solr's query string: CKAN
+        passes SQLAlchemy ``Row`` objects here (bulk updates, organization
+        purge); they find nothing and CKAN falls back to the database.
+        """
+        reference = str(reference)
         stmt = (
             sa.select(T.c.data, T.c.data_dict, T.c.validated_data_dict)
             .where(
@@ -91,7 +123,12 @@ class PgPackageSearchQuery(PackageSearchQuery):
             )
             .limit(1)
         )
-        row = model.Session.execute(stmt).first()
+        try:
+            with model.Session.begin_nested():
+                row = model.Session.execute(stmt).first()
+        except DBAPIError as e:
+            raise SearchError(_("Search query failed: {error}").format(
+                error=e.orig)) from None
         if row is None:
             raise SearchError(_("Dataset not found in the search index: {reference}")
                               .format(reference=reference))
@@ -111,9 +148,17 @@ class PgPackageSearchQuery(PackageSearchQuery):
             invalid = sorted(set(query.keys()) - VALID_SOLR_PARAMETERS)
             raise SearchQueryError(_("Invalid search parameters: {names}").format(
                 names=", ".join(invalid)))
+        for param, value in query.items():
+            for item in value if isinstance(value, list) else [value]:
+                _check_query_parser(param, item)
 
         compiler = Compiler(text_search_config())
-        conds = self._conditions(query, compiler, permission_labels)
+        try:
+            conds = self._conditions(query, compiler, permission_labels)
+        except SearchQueryError as e:
+            # what Solr answers for a query it cannot parse: CKAN shows the
+            # search page with its error, the API answers 409
+            raise SearchError(str(e)) from None
         where = sa.and_(*conds) if conds else sa.true()
         rank: Any = (
             sa.func.ts_rank(
@@ -148,11 +193,11 @@ class PgPackageSearchQuery(PackageSearchQuery):
                 self.count, self.facets, page = answer
                 self.results = self._results(page, fl)
         except DBAPIError as e:
-            raise SearchQueryError(_("Search query failed: {error}").format(
+            raise SearchError(_("Search query failed: {error}").format(
                 error=e.orig)) from None
 
-        if query.get("fl") in ("id", "name"):
-            self.results = [r.get(query["fl"]) for r in self.results]
+        if query.get("fl", "name") in ("id", "name"):
+            self.results = [r.get(query.get("fl", "name")) for r in self.results]
         return {"results": self.results, "count": self.count}
 
     # pieces of run
@@ -294,9 +339,9 @@ class PgPackageSearchQuery(PackageSearchQuery):
 
         The matching rows are computed once for the count and the page (a
         CTE, with their rank and sort keys; the page is an ORDER BY ... LIMIT
-        over it). Facets of fields with facet rows are one join of the
-        matching rows to ``satudata_search_facet`` and one GROUP BY term for
-        all of them, ``facet.limit`` applied per field by a window function;
+        over it). Facets of fields with facet rows are counted from the
+        ``facet_terms`` of the same matching rows, one GROUP BY for all of
+        them, ``facet.limit`` applied per field by a window function;
         other fields (e.g. ``name``) are grouped from the CTE, from their
         column or from ``fields`` as before.
         """
@@ -319,6 +364,7 @@ class PgPackageSearchQuery(PackageSearchQuery):
             sa.select(
                 *(T.c[c] for c in columns),
                 *([T.c.fields] if generic else []),
+                *([T.c.facet_terms] if side else []),
                 score.label("score"),
                 *keys,
             )
@@ -353,7 +399,12 @@ class PgPackageSearchQuery(PackageSearchQuery):
 
             # ORDER BY ... LIMIT (a top-N sort), then numbered: 20 rows
             top = (
-                sa.select(matched)
+                sa.select(
+                    matched.c.id,
+                    matched.c.score,
+                    *(c for c in matched.c if c.name.startswith("s") and
+                      c.name[1:].isdigit()),
+                )
                 .order_by(*sort_by(matched))
                 .limit(rows)
                 .offset(start)
@@ -370,7 +421,7 @@ class PgPackageSearchQuery(PackageSearchQuery):
             ).where(S.c.id == 1)
         )
         if side:
-            branches.append(self._side_facets(where, side, limit, mincount, branch))
+            branches.append(self._side_facets(matched, side, limit, mincount, branch))
         for name in others:
             branches.append(self._other_facet(matched, name, limit, mincount, branch))
 
@@ -400,42 +451,42 @@ class PgPackageSearchQuery(PackageSearchQuery):
 
     @staticmethod
     def _side_facets(
-        where: Any, names: list[str], limit: int, mincount: int, branch: Any
+        matched: Any, names: list[str], limit: int, mincount: int, branch: Any
     ) -> Any:
-        """Facets of ``names`` from the facet rows of the matching datasets."""
+        """Facets of ``names`` from the ``facet_terms`` of the matching rows.
+
+        The matching rows are read once (the CTE); their facet values are
+        unnested and grouped, so the work follows the number of matches,
+        not the size of the index.
+        """
+        terms = (
+            sa.func.unnest(matched.c.facet_terms)
+            .table_valued("ft")
+            .render_derived(name="u")
+        )
+        term = terms.c.ft
+        sep = sa.literal(FACET_SEPARATOR)
+        field_of = sa.func.split_part(term, sep, 1)
         n = sa.func.count()
-        # The matching rows again, not from the CTE: the planner knows
-        # nothing of a CTE's doc_ids (it guesses 200 distinct values) and then
-        # walks the facet rows dataset by dataset (0.5 s at 9,000 matches).
-        # Joined to the table it hashes the matching doc_ids and probes the
-        # facet rows of the requested fields (an index-only scan).
         counted = (
-            sa.select(F.c.term_id, n.label("n"))
-            .select_from(F.join(T, T.c.doc_id == F.c.doc_id))
-            .where(
-                where,
-                F.c.term_id.in_(
-                    sa.select(TERMS.c.term_id).where(TERMS.c.field.in_(names))
-                ),
-            )
-            .group_by(F.c.term_id)
+            sa.select(term.label("ft"), n.label("n"))
+            .select_from(matched.join(terms, sa.true()))
+            .where(field_of.in_(names))
+            .group_by(term)
         )
         if mincount > 1:
             counted = counted.having(n >= mincount)
         counts = counted.subquery("counts")
+        fld = sa.func.split_part(counts.c.ft, sep, 1)
+        value = sa.func.substr(counts.c.ft, sa.func.strpos(counts.c.ft, sep) + 1)
         rn = (
             sa.func.row_number()
-            .over(
-                partition_by=TERMS.c.field,
-                order_by=(counts.c.n.desc(), TERMS.c.value.asc()),
-            )
+            .over(partition_by=fld, order_by=(counts.c.n.desc(), value.asc()))
             .label("rn")
         )
-        ranked = (
-            sa.select(TERMS.c.field, TERMS.c.value, counts.c.n, rn)
-            .select_from(counts.join(TERMS, TERMS.c.term_id == counts.c.term_id))
-            .subquery("ranked")
-        )
+        ranked = sa.select(
+            fld.label("field"), value.label("value"), counts.c.n, rn
+        ).subquery("ranked")
         sel = sa.select(*branch(ranked.c.field, ranked.c.value, ranked.c.n))
         if limit >= 0:
             sel = sel.where(ranked.c.rn <= limit)
