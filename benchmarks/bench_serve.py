@@ -8,7 +8,9 @@ the same number of requests to each of:
 
 * ``/``                               the home page (figures, latest data)
 * ``/dataset/?q=penduduk``            a dataset search
-* ``/perencanaan/<tahun>/daftar``     the Daftar Data
+* ``/perencanaan/<tahun>/daftar``     the Daftar Data, as the Walidata
+                                      (an API token: the page sends visitors
+                                      to the public SK)
 
 and prints requests per second and the 95th percentile latency per page and
 server, and gunicorn's ratio to the development server.
@@ -97,6 +99,17 @@ def prepare(ini: str) -> None:
     _ckan(ini, "search-index", "rebuild", "-q")
 
 
+def _token(ini: str, user: str) -> str:
+    """A new API token of ``user`` (CKAN accepts it on pages too)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CKAN_SQLALCHEMY_URL", "CKAN_REDIS_URL")}
+    out = subprocess.run(
+        [os.path.join(VENV, "ckan"), "-c", ini, "user", "token", "add", user,
+         "bench_serve"], check=True, cwd=ROOT, capture_output=True, text=True,
+        env=env).stdout
+    return out.strip().splitlines()[-1].strip()
+
+
 def _wait(port: int, proc: subprocess.Popen, seconds: float = 90) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -143,7 +156,8 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def load(port: int, path: str, requests: int, clients: int) -> dict[str, float]:
+def load(port: int, path: str, requests: int, clients: int,
+         token: str = "") -> dict[str, float]:
     """``requests`` GETs of ``path`` by ``clients`` threads, one keep-alive
     connection each: requests per second, p50 and p95 latency (ms)."""
     latencies: list[float] = []
@@ -160,7 +174,8 @@ def load(port: int, path: str, requests: int, clients: int) -> dict[str, float]:
         for _ in range(n):
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path)
+                conn.request("GET", path,
+                             headers={"Authorization": token} if token else {})
                 res = conn.getresponse()
                 res.read()
                 if res.status != 200:
@@ -209,7 +224,9 @@ def main() -> None:
     os.environ["CKAN_INI"] = ini
     if not args.reuse:
         prepare(ini)
-    pages = ["/", "/dataset/?q=penduduk", f"/perencanaan/{TAHUN}/daftar"]
+    walidata = _token(ini, "walidata")
+    pages = {"/": "", "/dataset/?q=penduduk": "",
+             f"/perencanaan/{TAHUN}/daftar": walidata}
     servers = [("dev", "ckan run (1 process, threaded)"),
                ("gunicorn", f"gunicorn ({args.workers} workers)")]
     results: dict[tuple[str, str], dict[str, float]] = {}
@@ -218,10 +235,10 @@ def main() -> None:
     for server, label in servers:
         proc = start(server, ini, port, args.workers, workdir)
         try:
-            for page in pages:
-                load(port, page, args.clients * 2, args.clients)  # warm-up
+            for page, token in pages.items():
+                load(port, page, args.clients * 2, args.clients, token)  # warm-up
                 results[server, page] = r = load(port, page, args.requests,
-                                                 args.clients)
+                                                 args.clients, token)
                 print(f"  {label:34} {page:30} {r['rps']:7.1f} req/s  "
                       f"p50 {r['p50']:7.0f} ms  p95 {r['p95']:7.0f} ms"
                       + (f"  ({r['errors']:.0f} errors)" if r["errors"] else ""),

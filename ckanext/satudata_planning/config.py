@@ -186,6 +186,7 @@ def remind_enabled() -> bool:
 #: CKAN's own defaults, replaced by the portal's while a site keeps them
 CKAN_DEFAULT_TITLE = "CKAN"
 CKAN_DEFAULT_LOGO = "/base/images/ckan-logo.png"
+CKAN_DEFAULT_ROUTE_AFTER_LOGIN = "dashboard.datasets"
 
 
 def logo() -> str:

@@ -264,3 +264,14 @@ def satudata_dcat_enabled() -> bool:
 
 
 __all__ += ["satudata_dcat_enabled"]
+
+
+def satudata_route_exists(endpoint: str) -> bool:
+    """A view of that name is registered (a screen another plugin or a later
+    version adds: the page links it only then)."""
+    from flask import current_app
+
+    return endpoint in current_app.view_functions
+
+
+__all__ += ["satudata_route_exists"]

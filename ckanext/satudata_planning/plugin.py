@@ -30,20 +30,19 @@ def _actions() -> dict[str, Any]:
 
 def _portal_defaults(config: Any) -> None:
     """The portal's identity where the site keeps CKAN's defaults, and "Tugas
-    saya" as the page after login (see ``config_declaration.yaml``)."""
+    saya" as the page after login (options and defaults: config_declaration)."""
     from ckanext.satudata_planning import config as options
 
-    def ours(key: str, default: str) -> str:
-        value = config.get("ckanext.satudata_planning." + key)
-        return default if value is None else str(value)
+    def ours(key: str) -> str:
+        return str(config.get(options.PREFIX + key) or "")
 
     if config.get("ckan.site_title") in (None, "", options.CKAN_DEFAULT_TITLE):
-        config["ckan.site_title"] = ours("site_title", "Portal Satu Data")
+        config["ckan.site_title"] = ours("site_title")
     if config.get("ckan.site_logo") in (None, options.CKAN_DEFAULT_LOGO):
-        config["ckan.site_logo"] = ours("logo", "")
-    if (tk.asbool(ours("tasks_after_login", "true"))
+        config["ckan.site_logo"] = ours("logo")
+    if (tk.asbool(ours("tasks_after_login"))
             and config.get("ckan.auth.route_after_login")
-            in (None, "dashboard.datasets")):
+            in (None, options.CKAN_DEFAULT_ROUTE_AFTER_LOGIN)):
         config["ckan.auth.route_after_login"] = "satudata_planning.tasks"
 
 

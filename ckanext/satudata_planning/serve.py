@@ -25,13 +25,19 @@ def restore_gunicorn_loggers() -> None:
         logging.getLogger(name).disabled = False
 
 
+def load_logging(path: str) -> None:
+    """CKAN's ``[loggers]`` of ``path``, leaving the loggers that exist alone."""
+    logging.config.fileConfig(path, disable_existing_loggers=False)
+    restore_gunicorn_loggers()
+
+
 def make_app(ini: str | None = None) -> Any:
     """CKAN's WSGI app for ``ini`` (default: ``$CKAN_INI``, else ckan.ini)."""
     from ckan.cli import CKANConfigLoader
     from ckan.config.middleware import make_app as ckan_app
 
     path = os.path.abspath(ini or os.environ.get("CKAN_INI") or "ckan.ini")
-    logging.config.fileConfig(path, disable_existing_loggers=False)
+    load_logging(path)
     config = CKANConfigLoader(path).get_config()
     app = ckan_app(config)
     restore_gunicorn_loggers()

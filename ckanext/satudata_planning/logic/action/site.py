@@ -32,6 +32,7 @@ from ckanext.satudata_planning.workflow import transitions
 __all__ = ["satudata_portal_summary", "satudata_my_tasks"]
 
 LATEST = 6
+RELEASES = 10
 LIST_MAX = 50
 
 
@@ -46,21 +47,21 @@ def _current_cycle(year: int) -> Optional[Cycle]:
     ).scalar_one_or_none()
 
 
-def _release_this_month(tahun: int) -> Optional[list[dict[str, Any]]]:
-    """This month's release dates from ``satudata_release_calendar`` when
-    that action exists (``None`` without it: the page shows nothing)."""
+def _release_this_month() -> Optional[list[dict[str, Any]]]:
+    """This month's release dates of the published cycles, from
+    ``satudata_release_calendar`` when that action exists (``None`` without
+    it: the page shows nothing)."""
     try:
         calendar = tk.get_action("satudata_release_calendar")
     except (KeyError, AttributeError):
         return None
-    today = working_days.today()
-    month = today.strftime("%Y-%m")
+    month = working_days.today().strftime("%Y-%m")
     try:
-        found = calendar({}, {"tahun": tahun, "limit": 1000})
+        found = calendar({}, {"limit": 5000})
     except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
         return []
     return [r for r in found.get("results", [])
-            if str(r.get("jadwal_rilis") or "").startswith(month)][:10]
+            if str(r.get("jadwal_rilis") or "").startswith(month)][:RELEASES]
 
 
 @tk.side_effect_free
@@ -138,7 +139,7 @@ def satudata_portal_summary(context: Context, data_dict: DataDict) -> dict[str, 
              "published": pub.isoformat() if pub else None}
             for n, t, o, ot, pub in latest
         ],
-        "releases": _release_this_month(cycle.tahun) if cycle else None,
+        "releases": _release_this_month(),
     }
 
 
