@@ -9,14 +9,24 @@
 * :mod:`.documents`: BA desk, BA forum and SK (steps 5–9);
 * :mod:`.portal`: step 10 and the OPDs' progress;
 * :mod:`.checking`: after step 10, "Periksa & terbitkan" (checking and
-  publication) and the OPD's "Ajukan pemeriksaan".
+  publication) and the OPD's "Ajukan pemeriksaan";
+* :mod:`.tables`: a dataset's data table, its XLSX template and import.
 
 Views call actions, never the database; :mod:`.common` maps an action's
 refusal to its page. ``csrf`` is the middleware that checks every form's token.
 """
 from __future__ import annotations
 
-from . import checking, cycle, daftar, desk, documents, forum, portal  # noqa: F401
+from . import (  # noqa: F401
+    checking,
+    cycle,
+    daftar,
+    desk,
+    documents,
+    forum,
+    portal,
+    tables,  # noqa: F401
+)
 from .blueprints import forum as forum_blueprint
 from .blueprints import perencanaan as perencanaan_blueprint
 from .blueprints import portal as portal_blueprint

@@ -289,6 +289,7 @@ DATA: dict[tuple[str, str], Data] = {
     ("satudata_verification_list", ""): _one(),
     ("satudata_verification_show", ""): _one(id="@dataset"),
     ("satudata_wilayah_list", ""): _one(tingkat="kecamatan"),
+    ("satudata_table_import", ""): _one(id="@dataset", upload=b"x"),
 }
 
 
