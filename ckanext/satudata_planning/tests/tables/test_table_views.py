@@ -56,3 +56,31 @@ def test_walidata_reads_without_the_import_form_other_opds_refused(
     login(app, actors.produsen_lain)
     res = app.get(f"/perencanaan/tabel/{dataset['id']}/templat.xlsx")
     assert res.status_code == 403
+
+
+def test_public_sees_table_chart_and_downloads_once_public(
+        app: Any, actors, call_as, dataset):
+    call_as("satudata_table_import", actors.produsen, id=dataset["id"],
+            upload=_filled(dataset["item"]))
+    paths = [f"/perencanaan/tabel/{dataset['id']}/grafik.svg",
+             f"/perencanaan/tabel/{dataset['id']}/data.xlsx",
+             f"/datastore/dump/{dataset['resource_id']}"]
+    app.client = app.test_client()  # anonymous
+    for path in paths:
+        assert app.get(path).status_code in (403, 404), path
+    call_as("satudata_dataset_submit", actors.produsen, id=dataset["id"])
+    call_as("satudata_dataset_review", actors.walidata, id=dataset["id"],
+            hasil="diterima")
+    svg = app.get(paths[0])
+    assert svg.status_code == 200 and svg.headers["Content-Type"].startswith(
+        "image/svg+xml")
+    assert "Medono" in svg.get_data(as_text=True)
+    xlsx = app.get(paths[1])
+    assert xlsx.status_code == 200
+    rows = list(load_workbook(io.BytesIO(xlsx.data))["Data"].iter_rows(
+        values_only=True))
+    assert len(rows) == 1 + 324 and rows[0][0] == "Kode Wilayah"
+    assert app.get(paths[2]).status_code == 200
+    html = app.get(f"/dataset/{dataset['id']}").get_data(as_text=True)
+    assert "satudata-table-chart" in html and "satudata-download-csv" in html
+    assert "satudata-table-import" not in html
