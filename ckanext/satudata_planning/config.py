@@ -61,6 +61,10 @@ def wilayah_kode() -> str:
     return _text("wilayah_kode")
 
 
+def data_tables() -> bool:
+    return _bool("data_tables")
+
+
 # --- the SOP ---------------------------------------------------------------------
 
 def vocabulary_file() -> str:

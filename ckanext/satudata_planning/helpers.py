@@ -275,3 +275,22 @@ def satudata_route_exists(endpoint: str) -> bool:
 
 
 __all__ += ["satudata_route_exists"]
+
+def satudata_data_table(pkg: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """A provisioned dataset's data table on its page: the table resource,
+    the unit and definition shown next to the numbers, and whether the
+    viewer may import (``None`` without a table; no query)."""
+    if not pkg.get("satudata_item_id"):
+        return None
+    table = next((r for r in pkg.get("resources") or []
+                  if r.get("url_type") == "tabledesigner"), None)
+    if table is None:
+        return None
+    may_import = tk.current_user.is_authenticated and tk.h.check_access(
+        "satudata_table_import", {"id": pkg["id"]})
+    return {"resource": table, "satuan": pkg.get("satuan"),
+            "definisi": pkg.get("definisi"), "rumus": pkg.get("rumus"),
+            "may_import": may_import}
+
+
+__all__ += ["satudata_data_table"]

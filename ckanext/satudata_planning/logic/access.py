@@ -372,6 +372,8 @@ TABLE: tuple[Rule, ...] = (
     # --- after step 10: data tables ---------------------------------------------
     rule("satudata_wilayah_list", anonymous=EVERY, **SIGNED_IN,
          note="the configured region's reference"),
+    rule("satudata_table_import", produsen=EVERY, walidata=EVERY,
+         note="the dataset's OPD (its editors and admins) and the Walidata"),
 )
 
 _keys = [r.key for r in TABLE]

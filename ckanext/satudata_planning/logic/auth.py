@@ -55,6 +55,7 @@ __all__: list[str] = [
     "satudata_portal_summary",
     "satudata_my_tasks",
     "satudata_wilayah_list",
+    "satudata_table_import",
     "satudata_progress",
     "satudata_provision",
     "satudata_provision_status",
@@ -570,3 +571,14 @@ def satudata_my_tasks(context: Context, data_dict: DataDict) -> AuthResult:
 def satudata_wilayah_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone: the region's reference data is public."""
     return _by_table("satudata_wilayah_list", context, _no_access)
+
+
+def satudata_table_import(context: Context, data_dict: DataDict) -> AuthResult:
+    """The dataset's OPD (its editors and admins) and the Walidata."""
+    roles = roles_.roles_in_context(context)
+    if roles.is_(Actor.WALIDATA):
+        return {"success": True}
+    organization = _dataset_org(data_dict)
+    if organization is None or roles.produces_for(organization):
+        return {"success": True}
+    return _refuse(tk._("Only the dataset's OPD enters its data"))

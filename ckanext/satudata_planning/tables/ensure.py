@@ -63,9 +63,12 @@ class Report:
 
 
 def available() -> bool:
-    """Tables need the ``datastore`` and ``tabledesigner`` plugins."""
-    return plugins.plugin_loaded("datastore") and plugins.plugin_loaded(
-        "tabledesigner")
+    """Tables are on (``ckanext.satudata_planning.data_tables``) and the
+    ``datastore`` and ``tabledesigner`` plugins are loaded."""
+    from ckanext.satudata_planning import config
+
+    return config.data_tables() and plugins.plugin_loaded(
+        "datastore") and plugins.plugin_loaded("tabledesigner")
 
 
 def _context(user: Optional[str]) -> dict[str, Any]:

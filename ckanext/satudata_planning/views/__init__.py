@@ -12,14 +12,26 @@
   .ics feed, CSV);
 * :mod:`.tasks`: "Tugas saya", the landing page after login;
 * :mod:`.checking`: after step 10, "Periksa & terbitkan" (checking and
-  publication) and the OPD's "Ajukan pemeriksaan".
+  publication) and the OPD's "Ajukan pemeriksaan";
+* :mod:`.tables`: a dataset's data table, its XLSX template and import.
 
 Views call actions, never the database; :mod:`.common` maps an action's
 refusal to its page. ``csrf`` is the middleware that checks every form's token.
 """
 from __future__ import annotations
 
-from . import calendar, checking, cycle, daftar, desk, documents, forum, portal, tasks  # noqa: F401
+from . import (  # noqa: F401
+    calendar,
+    checking,
+    cycle,
+    daftar,
+    desk,
+    documents,
+    forum,
+    portal,
+    tables,
+    tasks,
+)
 from .blueprints import calendar as calendar_blueprint
 from .blueprints import forum as forum_blueprint
 from .blueprints import perencanaan as perencanaan_blueprint

@@ -293,6 +293,7 @@ DATA: dict[tuple[str, str], Data] = {
     ("satudata_portal_summary", ""): _one(),
     ("satudata_my_tasks", ""): _one(),
     ("satudata_wilayah_list", ""): _one(tingkat="kecamatan"),
+    ("satudata_table_import", ""): _one(id="@dataset", upload=b"x"),
 }
 
 

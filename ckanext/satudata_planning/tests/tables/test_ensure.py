@@ -8,7 +8,6 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
-from sqlalchemy import orm
 
 from ckanext.satudata_planning.model import Item
 from ckanext.satudata_planning.tables import ensure
@@ -19,17 +18,11 @@ from ckanext.satudata_planning.tests.factories import (
 )
 
 pytestmark = [
+    pytest.mark.ckan_config("ckanext.satudata_planning.data_tables", "true"),
     pytest.mark.skipif(not tk.config.get("ckan.datastore.write_url"),
                        reason="the DataStore's databases are not configured"),
     pytest.mark.usefixtures("with_plugins", "with_request_context", "clean_datastore"),
 ]
-
-
-@pytest.fixture
-def clean_datastore() -> None:
-    from ckanext.datastore.tests import helpers as ds
-
-    ds.clear_db(orm.scoped_session(orm.sessionmaker(bind=ds.db.get_write_engine())))
 
 
 def _provision(call_as: Any, actors: Any, cycle_id: str) -> dict[str, Any]:
