@@ -93,3 +93,31 @@ def test_tables_stack_at_phone_widths(app, actors, call_as, cycle):
     c = Cycle.get(2027)
     c.current_step = 6
     model.Session.commit()
+
+
+def test_add_form_limits_and_preselects_the_producer(app, actors, call_as, cycle):
+    login(app, actors.produsen)  # an editor of dinkes only
+    body = app.get(DASHBOARD + "/daftar").get_data(as_text=True)
+    form = body[body.index('class="satudata-item-form"'):]
+    form = form[:form.index("</form>")]
+    select = form[form.index('id="add-organization"'):]
+    select = select[:select.index("</select>")]
+    assert select.count("<option") == 1
+    assert 'value="dinkes" selected' in select
+    # Kategori Sumber as checkboxes, the template's instructions as help
+    assert 'type="checkbox" id="add-kategori_sumber-1" name="kategori_sumber"' in form
+    assert 'class="form-text satudata-form-help" id="add-kode_data-help"' in form
+
+
+def test_a_refused_producer_keeps_what_was_typed(app, actors, call_as, cycle):
+    login(app, actors.produsen)
+    token = csrf_token(app, DASHBOARD + "/daftar")
+    res = app.post(DASHBOARD + "/daftar", data={
+        "_csrf_token": token, "nama_data": "Jumlah Kader Posyandu Aktif",
+        "organization": "dinsos", "definisi": "Kader yang aktif setiap bulan",
+        "kategori_sumber": ["sdgs"]})
+    assert res.status_code == 200
+    body = res.get_data(as_text=True)
+    assert 'value="Jumlah Kader Posyandu Aktif"' in body
+    assert "Kader yang aktif setiap bulan" in body
+    assert 'class="invalid-feedback d-block"' in body
