@@ -276,6 +276,7 @@ def satudata_route_exists(endpoint: str) -> bool:
 
 __all__ += ["satudata_route_exists"]
 
+
 def satudata_data_table(pkg: dict[str, Any]) -> Optional[dict[str, Any]]:
     """A provisioned dataset's data table on its page: the table resource,
     the unit and definition shown next to the numbers, and whether the
@@ -294,3 +295,22 @@ def satudata_data_table(pkg: dict[str, Any]) -> Optional[dict[str, Any]]:
 
 
 __all__ += ["satudata_data_table"]
+
+
+#: the page where each step's work is done
+_STEP_PAGES = {
+    1: "satudata_planning.daftar", 2: "satudata_planning.rekomendasi",
+    3: "satudata_planning.daftar", 4: "satudata_planning.desk",
+    5: "satudata_forum.dokumen", 6: "satudata_forum.forum_page",
+    7: "satudata_forum.dokumen", 8: "satudata_forum.dokumen",
+    9: "satudata_forum.dokumen", 10: "satudata_portal.page",
+}
+
+
+def satudata_step_page(tahun: int, step: Optional[int]) -> str:
+    """The URL of the page where step ``step``'s work is done ("" if none)."""
+    endpoint = _STEP_PAGES.get(step or 0)
+    return tk.h.url_for(endpoint, tahun=tahun) if endpoint else ""
+
+
+__all__ += ["satudata_step_page"]

@@ -8,13 +8,14 @@ Examples (ckanapi)::
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.logic import validate
 from ckan.types import Context, DataDict
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ckanext.satudata_planning import config
@@ -74,6 +75,24 @@ def _compared_rows(cycle_id: str) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in model.Session.execute(query)]
 
 
+def _compared_digest(cycle_id: str) -> Optional[str]:
+    """A digest of what the comparison reads, computed by PostgreSQL (one
+    short answer instead of every row)."""
+    g = model.Group
+    columns = [Item.id, Item.kode_data, Item.organization_id, g.name,
+               *(getattr(Item, key) for key in _COMPARED)]
+    text = sa.func.concat_ws(
+        "\x1f", *(sa.func.coalesce(sa.cast(c, sa.UnicodeText), "\x1e") for c in columns)
+    )
+    return model.Session.execute(
+        sa.select(sa.func.md5(sa.func.string_agg(
+            text, aggregate_order_by(sa.literal("\x1d"), Item.id))))
+        .select_from(Item)
+        .join(g, g.id == Item.organization_id)
+        .where(Item.cycle_id == cycle_id, Item.state == ItemState.ACTIVE)
+    ).scalar()
+
+
 def _settled(cycle_id: str) -> set[str]:
     """Rows the desk marked duplikat or ditolak: out of the candidates."""
     return set(model.Session.scalars(
@@ -89,11 +108,10 @@ def cycle_pairs(cycle_id: str) -> list[duplicates_.Pair]:
     it reads changed (a name, a definition, a unit, a code, a row added or
     removed, the options) since the last call in this process: a desk result
     or a pair marked "not a duplicate" only filters the pairs kept."""
-    rows = _compared_rows(cycle_id)
     threshold = config.duplicate_threshold()
     breakdown = config.duplicate_breakdown_score()
     fingerprint = hash((
-        tuple(tuple(r.values()) for r in rows), threshold, breakdown,
+        _compared_digest(cycle_id), threshold, breakdown,
         config.duplicate_terms_file(),
     ))
     cached = _CACHE.get(cycle_id)
@@ -101,7 +119,7 @@ def cycle_pairs(cycle_id: str) -> list[duplicates_.Pair]:
         pairs = cached[1]
     else:
         pairs = duplicates_.find_pairs(
-            rows, threshold=threshold, breakdown_score=breakdown
+            _compared_rows(cycle_id), threshold=threshold, breakdown_score=breakdown
         )
         _CACHE.pop(cycle_id, None)
         if len(_CACHE) >= _CACHE_CYCLES:

@@ -24,8 +24,9 @@ def complete_step(page, number: int) -> None:  # noqa: ANN001
     """Press the current step's button on the dashboard and check it moved on."""
     page.goto(f"/perencanaan/{YEAR}")
     form = page.locator("form.satudata-complete-step")
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    form.locator("button[type=submit]").click()
+    with page.expect_navigation():  # the confirmation dialog first
+        page.locator("#ckan-confirm-yes").click()
     body = page.locator("body").inner_text()
     assert f"/perencanaan/{YEAR}" in page.url
     assert "alert-danger" not in page.content() or str(number) in body
@@ -254,8 +255,11 @@ def test_walidata_drafts_the_sk_and_uploads_it_signed(page, tmp_path: Path):
 def test_walidata_publishes_the_sk(page, browser, portal):
     login(page, "walidata")
     page.goto(f"/perencanaan/{YEAR}/dokumen")
+    page.locator("form.satudata-publish button[type=submit]").first.click()
+    assert "cannot be undone" in page.locator("#ckan-confirm-modal").inner_text() or (
+        "tidak dapat dibatalkan" in page.locator("#ckan-confirm-modal").inner_text())
     with page.expect_navigation():
-        page.locator("form.satudata-publish button[type=submit]").first.click()
+        page.locator("#ckan-confirm-yes").click()
     complete_step(page, 9)
     assert "selesai" in step_state(page, 9)
     # an anonymous visitor now sees the SK and the agreed list, nothing else
