@@ -57,6 +57,10 @@ def city_name() -> str:
     return _text("city_name")
 
 
+def wilayah_kode() -> str:
+    return _text("wilayah_kode")
+
+
 # --- the SOP ---------------------------------------------------------------------
 
 def vocabulary_file() -> str:
@@ -92,6 +96,18 @@ def import_max_unpacked_bytes() -> int:
 
 def duplicate_threshold() -> float:
     return _float("duplicate_threshold")
+
+
+def duplicate_breakdown_score() -> float:
+    return _float("duplicate_breakdown_score")
+
+
+def duplicate_terms_file() -> str:
+    return _text("duplicate_terms_file")
+
+
+def duplicate_page_max() -> int:
+    return _int("duplicate_page_max")
 
 
 # --- documents -------------------------------------------------------------------
@@ -134,10 +150,6 @@ def provision_lock_wait() -> float:
     return _float("provision_lock_wait")
 
 
-def provision_fast() -> bool:
-    return _bool("provision_fast")
-
-
 # --- CKAN's own options the plugin reads ------------------------------------------
 
 def site_url() -> str:
@@ -151,6 +163,23 @@ def site_title() -> str:
 def default_locale() -> str:
     return str(tk.config.get("ckan.locale_default") or "id")
 
+
+# --- the release calendar ---------------------------------------------------------
+
+def remind_before_days() -> int:
+    return _int("remind_before_days")
+
+
+def remind_escalate_days() -> int:
+    return _int("remind_escalate_days")
+
+
+def remind_hour() -> int:
+    return _int("remind_hour")
+
+
+def remind_enabled() -> bool:
+    return _bool("remind_enabled")
 
 # --- the portal's public face -------------------------------------------------------
 

@@ -149,6 +149,50 @@ def satudata_dataset_check(pkg: dict[str, Any]) -> Optional[dict[str, Any]]:
 __all__ += ["satudata_check_status_label", "satudata_dataset_check"]
 
 
+# --- after step 10: the release calendar -------------------------------------------
+
+
+def satudata_release_status_label(status: Optional[str]) -> str:
+    """A release status (``akan_datang`` … ``tanpa_jadwal``) for people."""
+    from ckanext.satudata_planning.release.schedule import status_label
+
+    return status_label(status or "")
+
+
+def satudata_share_label(part: int, whole: int) -> str:
+    """A share written the Indonesian way: ``12,5 %``."""
+    from ckanext.satudata_planning.release.schedule import share_label
+
+    return share_label(part, whole)
+
+
+__all__ += ["satudata_release_status_label", "satudata_share_label"]
+
+
+def satudata_release_progress(cycle_id: str) -> Optional[dict[str, Any]]:
+    """``satudata_progress`` of a finished cycle for its dashboard (its
+    ``release`` counts); ``None`` when the viewer may not see it."""
+    try:
+        return tk.get_action("satudata_progress")({}, {"cycle_id": cycle_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+__all__ += ["satudata_release_progress"]
+
+
+def satudata_duplicate_kind_label(kind: str) -> str:
+    """The kind of a duplicate candidate (``jenis`` of a pair), translated."""
+    labels = {
+        "kode": tk._("Same standard code"),
+        "mirip": tk._("Near-identical name"),
+        "rincian": tk._("Same subject, another breakdown"),
+    }
+    return labels.get(kind, kind)
+
+
+__all__ += ["satudata_duplicate_kind_label"]
+
 # --- the portal's public face: numbers, identity, avatars --------------------------
 
 satudata_number = formats.number

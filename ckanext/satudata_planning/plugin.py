@@ -19,10 +19,12 @@ def _actions() -> dict[str, Any]:
     ``datastore`` plugin is loaded (asked once every plugin is)."""
     from ckanext.satudata_planning.checking import hooks
     from ckanext.satudata_planning.logic import action
+    from ckanext.satudata_planning.tables import errors
 
     return {
         **{name: getattr(action, name) for name in action.__all__},
-        **hooks.datastore_actions(),
+        # the checking's chained DataStore actions, refusals in Indonesian
+        **errors.datastore_actions(hooks.datastore_actions()),
     }
 
 
@@ -60,6 +62,7 @@ class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.ISignal)
 
     # IMiddleware: close CKAN 2.12's CSRF exemption hole for session users.
     def make_middleware(self, app: Any, config: Any) -> Any:
@@ -86,6 +89,12 @@ class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
         from ckanext.satudata_planning.checking import hooks
 
         hooks.after_dataset_update(context, pkg_dict)
+
+    # ISignal: step 10's committed batches get their data tables
+    def get_signal_subscriptions(self) -> dict[Any, Any]:
+        from ckanext.satudata_planning.tables import ensure
+
+        return {tk.signals.ckanext.signal(ensure.SIGNAL): [ensure.on_provisioned]}
 
     # IConfigurer
     def update_config(self, config: Any) -> None:

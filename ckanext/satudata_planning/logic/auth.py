@@ -50,8 +50,11 @@ __all__: list[str] = [
     "satudata_dataset_submit",
     "satudata_verification_list",
     "satudata_verification_show",
+    "satudata_release_calendar",
+    "satudata_remind",
     "satudata_portal_summary",
     "satudata_my_tasks",
+    "satudata_wilayah_list",
     "satudata_progress",
     "satudata_provision",
     "satudata_provision_status",
@@ -534,6 +537,24 @@ def satudata_verification_show(context: Context, data_dict: DataDict) -> AuthRes
     return _refuse(tk._("Only the dataset's OPD and the Walidata see its checking"))
 
 
+# --- after step 10: the release calendar ---------------------------------------------
+
+
+@tk.auth_allow_anonymous_access
+def satudata_release_calendar(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the calendar lists the published cycles only."""
+    return _by_table("satudata_release_calendar", context, _no_access)
+
+
+def satudata_remind(context: Context, data_dict: DataDict) -> AuthResult:
+    """The Walidata (and sysadmins, and the daily job) sends the reminders."""
+    return _by_table(
+        "satudata_remind",
+        context,
+        lambda: tk._("Only the Walidata sends the release reminders"),
+    )
+
+
 @tk.auth_allow_anonymous_access
 def satudata_portal_summary(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone: the home page's public figures."""
@@ -543,3 +564,9 @@ def satudata_portal_summary(context: Context, data_dict: DataDict) -> AuthResult
 def satudata_my_tasks(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user: their own tasks."""
     return _by_table("satudata_my_tasks", context, _no_access)
+
+
+@tk.auth_allow_anonymous_access
+def satudata_wilayah_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the region's reference data is public."""
+    return _by_table("satudata_wilayah_list", context, _no_access)

@@ -6,6 +6,8 @@ share (the one commit, the cycle lookup and its locks).
 """
 from __future__ import annotations
 
+from .calendar import *  # noqa: F401,F403
+from .calendar import __all__ as _calendar
 from .checking import *  # noqa: F401,F403
 from .checking import __all__ as _checking
 from .cycle import *  # noqa: F401,F403
@@ -30,8 +32,11 @@ from .recommendation import *  # noqa: F401,F403
 from .recommendation import __all__ as _recommendation
 from .site import *  # noqa: F401,F403
 from .site import __all__ as _site
+from .table import *  # noqa: F401,F403
+from .table import __all__ as _table
 
 __all__: list[str] = [
+    *_calendar,
     *_checking,
     *_cycle,
     *_desk,
@@ -44,4 +49,5 @@ __all__: list[str] = [
     *_publish,
     *_recommendation,
     *_site,
+    *_table,
 ]

@@ -397,6 +397,29 @@ def test_walidata_accepts_and_the_public_sees_it(page, browser, portal):
     shot(page, "periksa-diterima")
 
 
+def test_the_public_reads_the_release_calendar(browser, portal):
+    """An anonymous visitor opens /jadwal-rilis from the public SK page: the
+    agreed rows by month, the accepted one linked to its dataset."""
+    context = browser.new_context(base_url=portal, locale="id-ID",
+                                  viewport={"width": 1280, "height": 900})
+    anonymous = context.new_page()
+    anonymous.goto(f"/perencanaan/{YEAR}")
+    with anonymous.expect_navigation():
+        anonymous.locator("a.satudata-calendar-link").first.click()
+    assert "/jadwal-rilis" in anonymous.url
+    body = anonymous.locator("body").inner_text()
+    assert "Jadwal rilis" in body and "Persentase terbit tepat waktu" in body
+    assert anonymous.locator(f"a[href$='/dataset/{CHECKED['name']}']").count() == 1
+    assert anonymous.locator("table.satudata-release-calendar tbody tr").count() >= 2
+    anonymous.select_option("#filter-status", "terbit_tepat_waktu")
+    with anonymous.expect_navigation():
+        anonymous.locator("form.satudata-calendar-filters button").click()
+    assert anonymous.locator("table.satudata-release-calendar tbody tr").count() == 1
+    anonymous.goto(f"/jadwal-rilis?tahun={YEAR}")
+    shot(anonymous, "jadwal-rilis")
+    context.close()
+
+
 # --- accessibility basics on our screens -------------------------------------
 
 UNLABELLED_FIELDS = """
@@ -411,12 +434,15 @@ UNLABELLED_FIELDS = """
 
 SCREENS = ("", "/daftar", "/rekomendasi", "/desk", "/forum", "/dokumen", "/portal",
            "/periksa")
+#: the public screens outside a cycle's prefix
+PUBLIC_SCREENS = ("/jadwal-rilis",)
 
 
 @pytest.mark.parametrize("user", ["walidata", "sekretariat", "operator_dinkes"])
 def test_every_field_of_our_screens_has_a_label(page, user):
     login(page, user)
-    for screen in ("/perencanaan", *(f"/perencanaan/{YEAR}{s}" for s in SCREENS)):
+    for screen in ("/perencanaan", *(f"/perencanaan/{YEAR}{s}" for s in SCREENS),
+                   *PUBLIC_SCREENS):
         response = page.goto(screen)
         if response.status == 403:
             continue

@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import helpers
 
+from ckanext.satudata_planning import provisioning as provision
 from ckanext.satudata_planning.model import Item
-from ckanext.satudata_planning.provisioning import run as provision
 from ckanext.satudata_planning.tests.factories import (
     SK_NUMBER,
     add_sk,
@@ -359,6 +359,7 @@ def test_background_job_through_rq_worker(actors, cycle, call_as):
 
     jobs.get_queue(provision.QUEUE).empty()
     rows = agreed_rows(cycle["id"], "dinkes", 5)
+    bad = agreed_rows(cycle["id"], "dinsos", 1, frekuensi="tiap-jam")[0]
     queued = call_as("satudata_provision", actors.walidata, cycle_id=cycle["id"])
     assert queued["mode"] == "background" and queued["state"] == "antri"
     assert (
@@ -384,8 +385,14 @@ def test_background_job_through_rq_worker(actors, cycle, call_as):
 
     status = call_as("satudata_provision_status", actors.walidata, cycle_id=cycle["id"])
     assert status["state"] == "selesai", status
-    assert (status["done"], status["created"], status["pending"]) == (5, 5, 0)
-    assert set(dataset_counts(cycle["id"]).values()) == {1}
+    # the bad row is left for a re-run, its error in the site's language
+    assert (status["done"], status["created"], status["pending"]) == (5, 5, 1)
+    assert [e["kode_data"] for e in status["errors"]] == [bad.kode_data]
+    assert status["errors"][0]["errors"]["frekuensi"] == [
+        'pilihan "tiap-jam" tidak dikenal'
+    ]
+    counts = dataset_counts(cycle["id"])
+    assert [counts[r.id] for r in rows] == [1] * 5 and counts[bad.id] == 0
 
 
 def test_redis_down_is_a_clear_validation_error(actors, cycle, call_as, monkeypatch):
@@ -485,6 +492,18 @@ def test_cli_provision(actors, cycle, cli):
     assert again.exit_code == 0 and "dibuat 0" in again.output
     missing = cli.invoke(ckan, ["satudata", "provision", "1999"])
     assert missing.exit_code == 1
+
+
+def test_cli_reports_a_bad_row_in_indonesian(actors, cycle, cli):
+    from ckan.cli.cli import ckan
+
+    agreed_rows(cycle["id"], "dinkes", 2)
+    bad = agreed_rows(cycle["id"], "dinsos", 1, frekuensi="tiap-jam")[0]
+    result = cli.invoke(ckan, ["satudata", "provision", "2027"])
+    assert result.exit_code == 3, result.output
+    assert "dibuat 2" in result.output and "gagal 1" in result.output
+    assert f"gagal: {bad.kode_data}" in result.output
+    assert 'pilihan "tiap-jam" tidak dikenal' in result.output, result.output
 
 
 def _index_row(package_id: str) -> dict[str, Any]:
