@@ -4,7 +4,8 @@
 The demo has no cycle: :func:`stage` (run in a subprocess against the
 browser portal's database) adds the 2027 cycle at step 10 with provisioned
 datasets, one of them filled and submitted, one past its release date.
-Screenshots: ``beranda``, ``tentang``, ``tugas-opd``, ``tugas-walidata``.
+Screenshots: ``beranda``, ``tentang``, ``tugas-opd``, ``tugas-walidata``;
+each page passes the a11y tests' axe-core rules.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import DB_NAME, ROOT, login, shot
+from .test_a11y_browser import MOUSE_ONLY, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -76,6 +78,13 @@ def staged(portal: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     return portal
 
 
+def _accessible(page) -> None:  # noqa: ANN001 - a Playwright page
+    """axe-core's rules of the a11y tests (contrast, labels, button names,
+    language) and no control reachable by mouse only."""
+    assert axe_violations(page) == [], page.url
+    assert page.evaluate(MOUSE_ONLY) == [], page.url
+
+
 def _keep(path: Path, name: str) -> None:
     """The README's screenshots (docs/screenshots) when SATUDATA_DOC_SHOTS=1."""
     if os.environ.get("SATUDATA_DOC_SHOTS") == "1":
@@ -88,6 +97,7 @@ def test_home_page_for_citizens(page, staged):
     assert "Selamat datang di CKAN" not in body
     assert "dataset terbit" in body and "Daftar Data 2027" in body
     _keep(shot(page, "beranda"), "beranda")
+    _accessible(page)
 
 
 def test_about_page(page, staged):
@@ -95,6 +105,7 @@ def test_about_page(page, staged):
     body = page.locator("body").inner_text()
     assert "Walidata" in body and "Pembina Data" in body and "Produsen Data" in body
     _keep(shot(page, "tentang"), "tentang")
+    _accessible(page)
 
 
 def test_opd_lands_on_its_tasks(page, staged):
@@ -103,6 +114,7 @@ def test_opd_lands_on_its_tasks(page, staged):
     body = page.locator("body").inner_text()
     assert "Tugas saya" in body and "Jumlah Posyandu Aktif" in body
     _keep(shot(page, "tugas-opd"), "tugas-opd")
+    _accessible(page)
 
 
 def test_walidata_lands_on_its_tasks(page, staged):
@@ -112,3 +124,4 @@ def test_walidata_lands_on_its_tasks(page, staged):
     assert "Data yang menunggu pemeriksaan Anda" in body
     assert "Produsen data yang terlambat" in body
     _keep(shot(page, "tugas-walidata"), "tugas-walidata")
+    _accessible(page)

@@ -2,12 +2,18 @@
 figures (the ``provisioned`` fixture is in this folder's conftest)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import ckan.model as model
 import pytest
 import sqlalchemy as sa
 
 from ckanext.satudata_planning.model import Cycle
-from ckanext.satudata_planning.tests.factories import add_item
+from ckanext.satudata_planning.tests.factories import (
+    add_item,
+    agreed_rows,
+    cycle_at_step_10,
+)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "with_request_context")
 
@@ -63,3 +69,17 @@ def test_summary_counts_released_data(actors, call_as, provisioned):
     assert summary["figures"]["released_percent"] == 33.3
     assert [d["name"] for d in summary["latest"]] == [
         model.Package.get(provisioned["filled"]).name]
+
+
+def test_summary_lists_this_months_release_dates(actors, call_as):
+    """From the release calendar: rows of the published cycles due this month."""
+    from ckanext.satudata_planning.sop import working_days
+
+    today = working_days.today()
+    cycle = cycle_at_step_10(actors.walidata, tahun=today.year)
+    agreed_rows(cycle["id"], "dinkes", 1, tahun=today.year,
+                nama_data="Jumlah Bidan", jadwal_rilis=today.replace(day=1))
+    agreed_rows(cycle["id"], "dinsos", 1, tahun=today.year,
+                nama_data="Jumlah Panti", jadwal_rilis=dt.date(today.year - 1, 1, 5))
+    summary = call_as("satudata_portal_summary", None)
+    assert [r["nama_data"] for r in summary["releases"]] == ["Jumlah Bidan"]

@@ -83,7 +83,7 @@ def test_about_page_is_the_citys_own(app):
         assert text in page
 
 
-def test_about_text_and_title_are_configurable(app, monkeypatch):
+def test_about_text_is_configurable(app, monkeypatch):
     monkeypatch.setitem(tk.config, "ckanext.satudata_planning.about_text",
                         "Teks **tentang** kota.")
     page = app.get("/about").get_data(as_text=True)
