@@ -57,6 +57,7 @@ def daftar(tahun: int) -> str | Response:
     cycle = load_cycle(tahun)
     form_data: dict[str, Any] = {}
     form_errors: dict[str, Any] = {}
+    refused = False
     if tk.request.method == "POST":
         form_data = _form_row()
         try:
@@ -66,6 +67,7 @@ def daftar(tahun: int) -> str | Response:
         except tk.ValidationError as e:
             form_errors = e.error_dict
         except tk.NotAuthorized as e:  # the form again, with what was typed
+            refused = True
             form_errors = {"organization": [str(e) or tk._(
                 "You may not propose rows for this organization")]}
         else:
@@ -73,7 +75,8 @@ def daftar(tahun: int) -> str | Response:
                 tk._("Row {kode} has been added").format(kode=item["kode_data"])
             )
             return tk.redirect_to("satudata_planning.daftar", tahun=tahun)
-    return _render_daftar(cycle, form_data=form_data, form_errors=form_errors)
+    page = _render_daftar(cycle, form_data=form_data, form_errors=form_errors)
+    return (page, 403) if refused else page  # type: ignore[return-value]
 
 
 def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
