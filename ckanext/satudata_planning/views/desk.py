@@ -16,8 +16,10 @@ from .blueprints import perencanaan
 from .common import (
     PAGE_SIZE,
     action_errors,
+    context,
     flash_errors,
     load_cycle,
+    may,
     organizations,
     page_number,
     pager,
@@ -30,7 +32,7 @@ HASIL = ("disetujui", "perbaikan", "duplikat", "dialihkan", "ditolak")
 
 
 def _desk_member(cycle: dict[str, Any]) -> bool:
-    return tk.h.check_access("satudata_duplicates", {"cycle_id": cycle["id"]})
+    return may("satudata_duplicates", {"cycle_id": cycle["id"]})
 
 
 @action_errors
@@ -53,7 +55,7 @@ def rekomendasi(tahun: int) -> str | Response:
             "item_id": (tk.request.form.get("item_id") or "").strip(),
         }
         try:
-            tk.get_action("satudata_recommendation_create")({}, data)
+            tk.get_action("satudata_recommendation_create")(context(), data)
         except tk.ValidationError as e:
             flash_errors(e)
         else:
@@ -61,7 +63,7 @@ def rekomendasi(tahun: int) -> str | Response:
         return tk.redirect_to("satudata_planning.rekomendasi", tahun=tahun, **filters)
     page = page_number()
     listed = tk.get_action("satudata_item_list")(
-        {},
+        context(),
         {
             **filters,
             "cycle_id": cycle["id"],
@@ -69,7 +71,8 @@ def rekomendasi(tahun: int) -> str | Response:
             "offset": (page - 1) * PAGE_SIZE,
         },
     )
-    recs = tk.get_action("satudata_recommendation_list")({}, {"cycle_id": cycle["id"]})
+    recs = tk.get_action("satudata_recommendation_list")(
+        context(), {"cycle_id": cycle["id"]})
     by_item: dict[str, list[dict[str, Any]]] = {}
     for rec in recs:
         by_item.setdefault(rec["item_id"] or "", []).append(rec)
@@ -87,7 +90,7 @@ def rekomendasi(tahun: int) -> str | Response:
             "whole_list": by_item.get("", []),
             "filters": filters,
             "organizations": organizations(),
-            "may_recommend": tk.h.check_access(
+            "may_recommend": may(
                 "satudata_recommendation_create", {"cycle_id": cycle["id"]}
             ),
         },
@@ -141,21 +144,24 @@ def desk(tahun: int) -> str | Response:
     if organization:
         query["organization"] = organization
     try:
-        listed = tk.get_action("satudata_item_list")({}, query)
+        listed = tk.get_action("satudata_item_list")(context(), query)
     except tk.ValidationError as e:
         flash_errors(e)
         listed = {"count": 0, "results": []}
     by_org = {"organization": organization} if organization else {}
     pairs = tk.get_action("satudata_duplicates")(
-        {}, {"cycle_id": cycle["id"], **by_org, **({"jenis": jenis} if jenis else {}),
-             "limit": PAIRS_PER_PAGE + 1, "offset": (dpage - 1) * PAIRS_PER_PAGE}
+        context(),
+        {"cycle_id": cycle["id"], **by_org, **({"jenis": jenis} if jenis else {}),
+         "limit": PAIRS_PER_PAGE + 1, "offset": (dpage - 1) * PAIRS_PER_PAGE}
     )
     more_pairs = len(pairs) > PAIRS_PER_PAGE
     ids = [i["id"] for i in listed["results"]]
     partners = tk.get_action("satudata_duplicates")(
-        {}, {"cycle_id": cycle["id"], "item": ids, "limit": config.duplicate_page_max()}
+        context(),
+        {"cycle_id": cycle["id"], "item": ids, "limit": config.duplicate_page_max()}
     ) if ids else []
-    recs = tk.get_action("satudata_recommendation_list")({}, {"cycle_id": cycle["id"]})
+    recs = tk.get_action("satudata_recommendation_list")(
+        context(), {"cycle_id": cycle["id"]})
     by_item: dict[str, list[dict[str, Any]]] = {}
     for rec in recs:
         by_item.setdefault(rec["item_id"] or "", []).append(rec)
@@ -224,7 +230,7 @@ def desk_review(tahun: int, kode: str) -> Response:
             data[key] = form[key].strip()
     anchor = ""
     try:
-        item = tk.get_action("satudata_item_review")({}, data)
+        item = tk.get_action("satudata_item_review")(context(), data)
     except tk.ValidationError as e:
         flash_errors(e)
     else:
@@ -245,7 +251,7 @@ def desk_ignore(tahun: int) -> Response:
     form = tk.request.form
     try:
         tk.get_action("satudata_duplicate_ignore")(
-            {},
+            context(),
             {
                 "cycle_id": cycle["id"],
                 "item_a": form.get("item_a") or "",

@@ -20,13 +20,27 @@ pytestmark = pytest.mark.browser
 YEAR = 2027
 
 
+#: true once CKAN's confirm-action module listens on the button (a click before
+#: that would submit without the confirmation)
+CONFIRM_READY = """(selector) => {
+  const b = document.querySelector(selector);
+  const events = b && window.jQuery && window.jQuery._data(b, "events");
+  return Boolean(events && events.click);
+}"""
+
+
+def confirm_click(page, selector: str) -> None:  # noqa: ANN001
+    """Press the button of ``selector``, then "Konfirmasi" in CKAN's dialog."""
+    page.wait_for_function(CONFIRM_READY, arg=selector)
+    page.locator(selector).first.click()
+    with page.expect_navigation():
+        page.locator("#ckan-confirm-yes").click()
+
+
 def complete_step(page, number: int) -> None:  # noqa: ANN001
     """Press the current step's button on the dashboard and check it moved on."""
     page.goto(f"/perencanaan/{YEAR}")
-    form = page.locator("form.satudata-complete-step")
-    form.locator("button[type=submit]").click()
-    with page.expect_navigation():  # the confirmation dialog first
-        page.locator("#ckan-confirm-yes").click()
+    confirm_click(page, "form.satudata-complete-step button[type=submit]")
     body = page.locator("body").inner_text()
     assert f"/perencanaan/{YEAR}" in page.url
     assert "alert-danger" not in page.content() or str(number) in body
@@ -255,9 +269,10 @@ def test_walidata_drafts_the_sk_and_uploads_it_signed(page, tmp_path: Path):
 def test_walidata_publishes_the_sk(page, browser, portal):
     login(page, "walidata")
     page.goto(f"/perencanaan/{YEAR}/dokumen")
-    page.locator("form.satudata-publish button[type=submit]").first.click()
-    assert "cannot be undone" in page.locator("#ckan-confirm-modal").inner_text() or (
-        "tidak dapat dibatalkan" in page.locator("#ckan-confirm-modal").inner_text())
+    selector = "form.satudata-publish button[type=submit]"
+    page.wait_for_function(CONFIRM_READY, arg=selector)
+    page.locator(selector).first.click()
+    assert "tidak dapat dibatalkan" in page.locator("#ckan-confirm-modal").inner_text()
     with page.expect_navigation():
         page.locator("#ckan-confirm-yes").click()
     complete_step(page, 9)

@@ -57,8 +57,11 @@ def test_list_for_an_opd_with_own_rows_first_and_escaped_text(
     assert 'class="satudata-item-form"' in body
     assert 'name="upload"' in body
     # every field of the add form has a label
-    for key in ("nama_data", "frekuensi", "kategori_sumber", "jadwal_rilis"):
+    for key in ("nama_data", "frekuensi", "jadwal_rilis"):
         assert f'for="add-{key}"' in body
+    # the checkboxes: each labelled, the group named by the field's label
+    assert 'for="add-kategori_sumber-1"' in body
+    assert 'aria-labelledby="add-kategori_sumber-label"' in body
 
 
 def test_list_filters_and_paging(app, actors, call_as, cycle):
@@ -147,6 +150,8 @@ def test_add_row_for_another_opd_is_403(app, actors, cycle):
     )
     assert res.status_code == 403
     assert model.Session.query(Item).count() == 0
+    # the form again, with the message and what was typed
+    assert 'class="satudata-item-form"' in res.get_data(as_text=True)
 
 
 def test_import_form_shows_every_error(app, actors, cycle):

@@ -116,7 +116,7 @@ def test_a_refused_producer_keeps_what_was_typed(app, actors, call_as, cycle):
         "_csrf_token": token, "nama_data": "Jumlah Kader Posyandu Aktif",
         "organization": "dinsos", "definisi": "Kader yang aktif setiap bulan",
         "kategori_sumber": ["sdgs"]})
-    assert res.status_code == 200
+    assert res.status_code == 403
     body = res.get_data(as_text=True)
     assert 'value="Jumlah Kader Posyandu Aktif"' in body
     assert "Kader yang aktif setiap bulan" in body
