@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.exc import SQLAlchemyError
 
 from .cache import bump_generation
+from .model import FACET_SEPARATOR
 from .model import search_facet_table as F
 from .model import search_index_table as T
 from .model import search_term_table as TERMS
@@ -97,6 +98,9 @@ UNFACETED_KEYS = frozenset(
     )
 )
 
+# Solr date fields: kept to the millisecond.
+_DATE_KEYS = ("metadata_created", "metadata_modified")
+
 # Kept out of ``data``: they have columns of their own.
 _OWN_COLUMNS = ("data_dict", "validated_data_dict")
 
@@ -144,7 +148,8 @@ def as_strings(value: Any) -> list[str]:
 
 
 def _parse_stamp(value: Any) -> Optional[datetime.datetime]:
-    """Solr-style '...Z' stamps as naive UTC datetimes (CKAN stores UTC)."""
+    """Solr-style '...Z' stamps as naive UTC datetimes (CKAN stores UTC),
+    cut to milliseconds as Solr's date fields keep them."""
     if not value or not isinstance(value, str):
         return None
     try:
@@ -153,7 +158,18 @@ def _parse_stamp(value: Any) -> Optional[datetime.datetime]:
         return None
     if stamp.tzinfo is not None:
         stamp = stamp.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return stamp
+    return stamp.replace(microsecond=stamp.microsecond // 1000 * 1000)
+
+
+def solr_date(value: Any) -> Any:
+    """A stamp as Solr returns it: '2014-06-10T08:24:12.782Z' (milliseconds,
+    none when zero); anything else unchanged."""
+    stamp = _parse_stamp(value)
+    if stamp is None:
+        return value
+    text = stamp.strftime("%Y-%m-%dT%H:%M:%S")
+    millis = stamp.microsecond // 1000
+    return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
 
 
 def _text(doc: dict[str, Any], keys: tuple[str, ...], prefixes=()) -> str:
@@ -185,7 +201,12 @@ _VECTOR = "ts_delete({}, :separator)".format(
         for cfg in ("stem_config", "simple_config")
     )
 )
-_CASTS = {"permission_labels": "text[]", "data": "jsonb", "fields": "jsonb"}
+_CASTS = {
+    "permission_labels": "text[]",
+    "facet_terms": "text[]",
+    "data": "jsonb",
+    "fields": "jsonb",
+}
 _ROW_COLUMNS = (
     "id",
     "name",
@@ -200,6 +221,7 @@ _ROW_COLUMNS = (
     "metadata_created",
     "metadata_modified",
     "permission_labels",
+    "facet_terms",
     "data",
     "fields",
     "data_dict",
@@ -269,6 +291,9 @@ def facet_pairs(fields: dict[str, list[str]]) -> list[tuple[str, str]]:
 def row_values(doc: dict[str, Any]) -> dict[str, Any]:
     """The parameters of ``_UPSERT`` for one index dict (CKAN's index_package)."""
     data = {k: v for k, v in doc.items() if k not in _OWN_COLUMNS}
+    for key in _DATE_KEYS:
+        if key in data:
+            data[key] = solr_date(data[key])
     fields = field_values(data)
     return {
         "id": doc["id"],
@@ -284,6 +309,9 @@ def row_values(doc: dict[str, Any]) -> dict[str, Any]:
         "metadata_created": _parse_stamp(doc.get("metadata_created")),
         "metadata_modified": _parse_stamp(doc.get("metadata_modified")),
         "permission_labels": [str(p) for p in doc.get("permission_labels") or []],
+        "facet_terms": [
+            f"{key}{FACET_SEPARATOR}{value}" for key, value in facet_pairs(fields)
+        ],
         "data": json.dumps(data, default=str),
         "fields": json.dumps(fields),
         "data_dict": doc.get("data_dict"),
@@ -341,6 +369,7 @@ _RECORD_TYPES = {
     "metadata_created": "timestamp",
     "metadata_modified": "timestamp",
     "permission_labels": "text[]",
+    "facet_terms": "text[]",
 }
 _TEXT_COLUMNS = ("text_a", "text_b", "text_c", "text_d")
 _UPSERT_MANY = sa.text(
@@ -436,6 +465,23 @@ def write_docs_bulk(docs: list[dict[str, Any]]) -> None:
         ) from e
 
 
+_HAS_WRITTEN = sa.text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
+
+
+def owns_transaction() -> bool:
+    """Whether an index write now would be the first write of the transaction.
+
+    CKAN's actions index inside their own transaction (``package_update``
+    in a savepoint, after writing the dataset) and commit it themselves: the
+    transaction has written already. A script, the CLI or ``member_create``
+    (it reindexes after its commit) write to the index first: nobody else
+    would commit, and the write would be lost when the session is removed.
+    """
+    if model.Session().in_nested_transaction():
+        return False
+    return not model.Session.execute(_HAS_WRITTEN).scalar()
+
+
 _batch: ContextVar[Optional[list[dict[str, Any]]]] = ContextVar(
     "satudata_search_batch", default=None
 )
@@ -487,7 +533,12 @@ class _Connection:
         if batch is not None:  # inside batched_writes(): written at its end
             batch.extend(docs)
             return
+        # Solr's commit: the write is committed unless the transaction it
+        # joins belongs to someone else (see owns_transaction)
+        own = commit and owns_transaction()
         write_docs(docs)
+        if own:
+            model.Session.commit()
 
     def commit(self, **_: Any) -> None:
         model.Session.flush()

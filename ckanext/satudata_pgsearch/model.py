@@ -53,6 +53,11 @@ class SearchIndexRow(tk.BaseModel):
     data_dict: Mapped[Optional[str]] = mapped_column(sa.Text)
     validated_data_dict: Mapped[Optional[str]] = mapped_column(sa.Text)
     search_vector: Mapped[Any] = mapped_column(TSVECTOR, nullable=False)
+    # the facet values of the dataset as "field<US>value" (US: chr(31)), read
+    # with the matching rows to count facets from them alone
+    facet_terms: Mapped[list[str]] = mapped_column(
+        ARRAY(sa.Text), nullable=False, default=list, server_default="{}"
+    )
     indexed_at: Mapped[datetime.datetime] = mapped_column(
         sa.DateTime, nullable=False, server_default=sa.func.now()
     )
@@ -60,6 +65,9 @@ class SearchIndexRow(tk.BaseModel):
 
 search_index_table: sa.Table = SearchIndexRow.__table__  # type: ignore[assignment]
 
+
+# Between a field and its value in ``facet_terms`` (never in a field name).
+FACET_SEPARATOR = "\x1f"
 
 TERM_TABLE_NAME = "satudata_search_term"
 FACET_TABLE_NAME = "satudata_search_facet"

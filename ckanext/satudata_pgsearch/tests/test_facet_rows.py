@@ -53,6 +53,33 @@ def test_facet_rows_are_the_faceted_stored_values(catalog):
     assert not {f for f, _ in expected} & search_index.UNFACETED_KEYS
 
 
+def _facet_terms(name: str) -> set[tuple[str, str]]:
+    terms = model.Session.execute(
+        sa.select(SearchIndexRow.facet_terms).where(SearchIndexRow.name == name)
+    ).scalar_one()
+    return {tuple(t.split("\x1f", 1)) for t in terms}
+
+
+def test_facet_terms_are_the_facet_rows(catalog):
+    """What facets are counted from, written with the row."""
+    for name in ("pendidik", "penduduk", "peta-jalan"):
+        assert _facet_terms(name) == _facet_rows(name)
+    helpers.call_action("package_patch", context={"user": catalog.admin["name"]},
+                        id="penduduk", tags=[{"name": "baru"}])
+    assert _facet_terms("penduduk") == _facet_rows("penduduk")
+    assert ("tags", "baru") in _facet_terms("penduduk")
+    assert ("tags", "sekolah") not in _facet_terms("penduduk")
+
+
+def test_the_bulk_write_fills_the_facet_terms(catalog):
+    import ckan.logic as logic
+
+    with search_index.batched_writes():
+        logic.index_update_package({"ignore_auth": True}, "pendidik", True)
+    assert _facet_terms("pendidik") == _facet_rows("pendidik")
+    assert ("kategori_sumber", "spm") in _facet_terms("pendidik")
+
+
 def test_update_replaces_the_facet_rows(catalog):
     context = {"user": catalog.admin["name"]}
     helpers.call_action(

@@ -69,10 +69,14 @@ def test_get_index_feeds_package_show(catalog):
 
 
 def test_index_write_belongs_to_the_session_transaction(catalog):
-    """Index writes are not committed on their own: a rollback undoes them."""
+    """In a transaction that has written already (an action's), index writes
+    are not committed on their own: a rollback undoes them."""
     import ckan.logic
 
     search.clear_all()  # commits, like Solr's clear
+    pkg = model.Package.get("pendidik")
+    pkg.title = "Jumlah Guru"
+    model.Session.flush()  # the action's own write
     ckan.logic.index_update_package({"ignore_auth": True}, "pendidik")
     assert catalog.names(q="guru") == ["pendidik"]  # visible in the transaction
     model.Session.rollback()

@@ -10,7 +10,7 @@ from ckanext.satudata_pgsearch.backend import (
     UnsupportedCkanVersion,
     check_ckan_version,
 )
-from ckanext.satudata_pgsearch.query import parse_date
+from ckanext.satudata_pgsearch.compiler import parse_date
 
 
 def test_terms_join_with_and_and_or_binds_looser():

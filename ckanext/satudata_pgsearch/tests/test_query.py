@@ -7,7 +7,7 @@ package_search action, so validation, auth and hooks are CKAN's.
 from __future__ import annotations
 
 import pytest
-from ckan.lib.search.common import SearchQueryError
+from ckan.lib.search.common import SearchError
 from ckan.logic import ValidationError
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -218,9 +218,9 @@ BAD_QUERIES = [
 ]
 
 
-def test_bad_queries_raise_search_query_error(catalog):
+def test_bad_queries_raise_search_errors(catalog):
     for params in BAD_QUERIES:
-        with pytest.raises((SearchQueryError, ValidationError)):
+        with pytest.raises((SearchError, ValidationError)):
             catalog.search(**params)
     # the session is still usable after a rejected query
     assert catalog.search(q="*:*")["count"] == 3
@@ -230,6 +230,7 @@ def test_dismax_q_with_stray_brackets_is_read_as_words(catalog):
     assert catalog.names(q="peta ((") == ["peta-jalan"]
 
 
-def test_api_answers_400_for_bad_syntax(app, catalog):
-    response = app.get("/api/3/action/package_search?q=title:((", status=400)
+def test_api_answers_409_for_bad_syntax(app, catalog):
+    """As with Solr: a query it cannot parse is a search error (409)."""
+    response = app.get("/api/3/action/package_search?q=title:((", status=409)
     assert response.json["success"] is False

@@ -121,14 +121,17 @@ def _lock(cycle_id: str, wait: float) -> None:
         time.sleep(0.1)
 
 
-def provisioned(cycle_id: str, rows: list[tuple[Item, str]]) -> None:
+def provisioned(
+    cycle_id: str, rows: list[tuple[Item, str]], user: Optional[str] = None
+) -> None:
     """Send :data:`DATASETS_PROVISIONED` for a committed batch.
 
     ``tk.signals.ckanext.signal("satudata_planning.datasets_provisioned")``,
     sender the cycle's id, ``rows``: ``[(item, package_id), ...]`` of every
     dataset created or updated in the batch, ``item`` being the row's
     :class:`~ckanext.satudata_planning.model.Item` model object (committed,
-    still attached to ``model.Session``; its attributes are loaded).
+    still attached to ``model.Session``; its attributes are loaded), ``user``:
+    the name of the user who runs step 10 (None for the site user).
 
     Receivers run in the run's process and session, after the batch's
     commit: what they write they commit themselves. A receiver that raises is
@@ -138,7 +141,8 @@ def provisioned(cycle_id: str, rows: list[tuple[Item, str]]) -> None:
     if not rows:
         return
     try:
-        tk.signals.ckanext.signal(DATASETS_PROVISIONED).send(cycle_id, rows=rows)
+        signal = tk.signals.ckanext.signal(DATASETS_PROVISIONED)
+        signal.send(cycle_id, rows=rows, user=user)
     except Exception:
         log.exception("A receiver of %s failed", DATASETS_PROVISIONED)
         model.Session.rollback()
@@ -220,7 +224,7 @@ def run(
         model.Session.commit()
         signalling = time.perf_counter()
         result.timed("commit", signalling - committing)
-        provisioned(cycle_id, done.rows)
+        provisioned(cycle_id, done.rows, user)
         result.timed("signal", time.perf_counter() - signalling)
         handled.update(ids)
         for error in done.errors:  # not written: the rest of the batch was

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Response
 
 from .blueprints import perencanaan
-from .common import action_errors, flash_errors, load_cycle, may
+from .common import action_errors, flash_errors, may
 
 CREATE_FIELDS = ("tahun", "judul", "tanggal_mulai")
 EVENTS_ON_DASHBOARD = 50
@@ -48,8 +48,9 @@ def index() -> str | Response:
 
 @action_errors
 def dashboard(tahun: int) -> str:
-    """The cycle of ``tahun``: timeline, my tasks, audit trail."""
-    cycle = load_cycle(tahun)
+    """The cycle of ``tahun``: timeline, my tasks (with the concrete ones:
+    rows sent back, rows lacking metadata), audit trail."""
+    cycle = tk.get_action("satudata_cycle_show")({}, {"id": tahun, "tasks": True})
     events: list[dict[str, Any]] = []
     if tk.current_user.is_authenticated:
         events = tk.get_action("satudata_cycle_events")(

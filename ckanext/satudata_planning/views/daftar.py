@@ -65,6 +65,9 @@ def daftar(tahun: int) -> str | Response:
             )
         except tk.ValidationError as e:
             form_errors = e.error_dict
+        except tk.NotAuthorized as e:  # the form again, with what was typed
+            form_errors = {"organization": [str(e) or tk._(
+                "You may not propose rows for this organization")]}
         else:
             tk.h.flash_success(
                 tk._("Row {kode} has been added").format(kode=item["kode_data"])
@@ -109,6 +112,10 @@ def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
     may_add = bool(viewer.get("produsen_of")) or tk.h.check_access(
         "satudata_item_import", {"cycle_id": cycle["id"]}
     )
+    everyone = organizations()
+    # Walidata and Sekretariat add rows for any OPD; an OPD for its own
+    proposable = everyone if viewer_is(cycle, "walidata", "sekretariat") else [
+        o for o in everyone if o["name"] in own]
     carry_years: list[int] = []
     if cycle["status"] != "selesai" and tk.h.check_access(
         "satudata_item_carry_over", {"cycle_id": cycle["id"]}
@@ -127,7 +134,9 @@ def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
             "page": pager("satudata_planning.daftar", cycle, listed, page, filters),
             "filters": filters,
             "perbaikan": perbaikan,
-            "organizations": organizations(),
+            "organizations": everyone,
+            "proposable": proposable,
+            "default_org": sorted(own)[0] if own else "",
             "own": own,
             "may_add": may_add and cycle["status"] != "selesai",
             "form_data": extra.get("form_data") or {},

@@ -34,6 +34,12 @@ CSV_COLUMNS = (
     ("published", "Dipublikasikan"), ("percent", "Persen"),
     ("overdue", "Terlambat"),
 )
+#: the release calendar's counts (each row's ``release``)
+RELEASE_COLUMNS = (
+    ("on_time", "Terbit tepat waktu"), ("released_late", "Terbit terlambat"),
+    ("late", "Belum terbit, lewat jadwal"), ("no_date", "Tanpa jadwal"),
+    ("on_time_label", "Persen tepat waktu"),
+)
 
 
 def _progress(cycle: dict[str, Any]) -> dict[str, Any]:
@@ -110,11 +116,13 @@ def progress_csv(tahun: int) -> Response:
     progress = _progress(cycle)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([label for _key, label in CSV_COLUMNS])
+    writer.writerow([label for _key, label in CSV_COLUMNS + RELEASE_COLUMNS])
     for row in progress["organizations"]:
-        writer.writerow([row[key] for key, _label in CSV_COLUMNS])
+        writer.writerow([row[key] for key, _label in CSV_COLUMNS]
+                        + [row["release"][key] for key, _label in RELEASE_COLUMNS])
     totals = progress["totals"]
-    writer.writerow(["", "Jumlah", *(totals[key] for key, _label in CSV_COLUMNS[2:])])
+    writer.writerow(["", "Jumlah", *(totals[key] for key, _label in CSV_COLUMNS[2:]),
+                     *(totals["release"][key] for key, _label in RELEASE_COLUMNS)])
     return download(
         ("\ufeff" + out.getvalue()).encode(),
         f"progres-daftar-data-{int(cycle['tahun'])}.csv",

@@ -42,7 +42,21 @@ from ckanext.satudata_planning.tests.factories import (
     dataset_counts,
 )
 
-pytestmark = pytest.mark.usefixtures("with_plugins")
+pytestmark = pytest.mark.usefixtures("with_plugins", "without_tables")
+
+
+@pytest.fixture
+def without_tables() -> Iterator[None]:
+    """These tests hold step 10 to ``package_create`` alone: the data tables
+    made after each batch (tests/tables) are left out."""
+    from ckanext.satudata_planning.tables import ensure
+
+    signal = tk.signals.ckanext.signal(ensure.SIGNAL)
+    signal.disconnect(ensure.on_provisioned)
+    try:
+        yield
+    finally:
+        signal.connect(ensure.on_provisioned)
 
 #: every SOP field the dataset schema has, filled (vocabulary slugs valid)
 FULL_ROW = {
@@ -591,7 +605,9 @@ def test_the_signal_names_each_batch_s_rows_after_its_commit(
     bad = agreed_rows(cycle["id"], "dinsos", 1, frekuensi="tiap-jam")[0]
     heard: list[tuple[str, list[tuple[str, str, str]], int]] = []
 
-    def receiver(sender: str, rows: list[tuple[Item, str]]) -> None:
+    def receiver(
+        sender: str, rows: list[tuple[Item, str]], **kwargs: Any
+    ) -> None:
         # committed: another connection sees the datasets and the links
         with model.meta.engine.connect() as conn:
             linked = conn.execute(
@@ -630,7 +646,9 @@ def test_the_signal_names_each_batch_s_rows_after_its_commit(
 def test_a_failing_receiver_does_not_stop_the_run(actors, cycle, call_as):
     rows = agreed_rows(cycle["id"], "dinkes", 3)
 
-    def receiver(sender: str, rows: list[tuple[Item, str]]) -> None:
+    def receiver(
+        sender: str, rows: list[tuple[Item, str]], **kwargs: Any
+    ) -> None:
         raise RuntimeError("receiver broken")
 
     signal = tk.signals.ckanext.signal(provision.DATASETS_PROVISIONED)

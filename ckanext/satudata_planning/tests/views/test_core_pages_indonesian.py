@@ -251,9 +251,10 @@ def test_an_opd_editors_pages_are_indonesian(app, actors, opd_round):
 
 
 def test_a_rejected_search_is_explained_in_indonesian(app, clean_db):
-    """Our parser's message reaches the page through CKAN's 400, translated."""
-    html = _page(app, '/dataset/?q=title:"tidak+ditutup', status=400)
-    assert "Frasa dalam tanda kutip belum ditutup" in html
+    """A query the search cannot parse shows the search page with CKAN's
+    error (as with Solr), in Indonesian."""
+    html = _page(app, '/dataset/?q=title:"tidak+ditutup')
+    assert 'id="search-error"' in html
     assert english_on(html) == []
 
 

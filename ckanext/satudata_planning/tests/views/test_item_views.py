@@ -307,7 +307,7 @@ def test_desk_review_and_duplicates_panel(app, actors, call_as, cycle):
     res = app.get(url)
     assert res.status_code == 200
     body = res.get_data(as_text=True)
-    assert body.count('class="satudata-pair"') == 1
+    assert body.count('class="satudata-pair ') == 1
     assert "satudata-hasil-btn" in body
     token = csrf_token(app, url)
     res = app.post(
@@ -322,7 +322,7 @@ def test_desk_review_and_duplicates_panel(app, actors, call_as, cycle):
         data={"_csrf_token": token, "item_a": a["id"], "item_b": b["id"]},
     )
     assert res.status_code == 200
-    assert 'class="satudata-pair"' not in res.get_data(as_text=True)
+    assert 'class="satudata-pair ' not in res.get_data(as_text=True)
     # without the token nothing changes
     assert (
         app.post(f"{url}/{b['kode_data']}/hasil", data={"hasil": "ditolak"}).status_code
@@ -356,7 +356,9 @@ def test_desk_pages_on_the_server_and_a_review_returns_to_its_page(
         follow_redirects=False,
     )
     assert res.status_code == 302
-    assert res.headers["Location"].endswith("/perencanaan/2027/desk?page=2")
+    item = call_as("satudata_item_show", actors.walidata, id="2027-DINKES-054")
+    assert res.headers["Location"].endswith(
+        f"/perencanaan/2027/desk?page=2#butir-{item['id']}")  # back at the row
     for junk in ("x", "-3", "99999999999999999999"):
         assert app.get(f"/perencanaan/2027/desk?page={junk}").status_code == 200
 
