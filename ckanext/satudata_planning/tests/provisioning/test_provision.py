@@ -74,9 +74,7 @@ def test_provision_creates_one_dataset_per_agreed_row(actors, cycle, call_as):
     assert pkg["jadwal_rilis"] == "2027-03-31"
     assert "Definisi data 1" in pkg["notes"] and "Konsep baku" in pkg["notes"]
     assert pkg["private"] is True
-    # a statistical row's dataset gets its typed table (Table Designer) only
-    [table] = pkg["resources"]
-    assert table["url_type"] == "tabledesigner" and table["datastore_active"]
+    assert pkg["resources"] == []
     assert _show(_item(other[0].id).package_id)["organization"]["name"] == "dinsos"
     assert _item(not_agreed.id).package_id is None
     # the datasets are in the (PostgreSQL) search index, in the same commit
@@ -161,9 +159,7 @@ def test_changed_row_updates_its_dataset(actors, cycle, call_as):
     pkg = _show(package_id)
     assert (pkg["title"], pkg["satuan"]) == ("Nama baru", "unit")
     assert pkg["satudata_item_revision"] == "2"
-    # the OPD's file and the row's data table both survive
-    assert sorted(r["url_type"] or "" for r in pkg["resources"]) == [
-        "", "tabledesigner"]
+    assert len(pkg["resources"]) == 1
     assert _show(_item(rows[1].id).package_id)["title"] == "Data dinkes nomor 2"
 
 
@@ -569,16 +565,12 @@ def test_each_created_dataset_has_its_new_package_activity(actors, cycle, call_a
         package_id = _item(row.id).package_id
         activities = (
             model.Session.execute(
-                sa.select(Activity)
-                .where(Activity.object_id == package_id)
-                .order_by(Activity.timestamp)
+                sa.select(Activity).where(Activity.object_id == package_id)
             )
             .scalars()
             .all()
         )
-        # CKAN's 'new package'; after it, the data table's own activities
-        types = [a.activity_type for a in activities]
-        assert types[0] == "new package" and types.count("new package") == 1
+        assert [a.activity_type for a in activities] == ["new package"]
         activity = activities[0]
         assert activity.user_id == actors.walidata["id"]
         assert activity.data["actor"] == "walidata"
@@ -591,6 +583,4 @@ def test_each_created_dataset_has_its_new_package_activity(actors, cycle, call_a
             id=package_id,
             context={"user": actors.sysadmin["name"]},
         )
-        # (newest first: the data table's activities, then the dataset's)
-        assert [a["activity_type"] for a in listed][-1] == "new package"
-        assert [a["activity_type"] for a in listed].count("new package") == 1
+        assert [a["activity_type"] for a in listed] == ["new package"]

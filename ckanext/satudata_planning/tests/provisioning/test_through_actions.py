@@ -150,6 +150,9 @@ def _neutral(value: Any, package_id: str, stamps: list[str]) -> str:
     text = json.dumps(value, default=str)
     for old in [package_id, index_id, *stamps]:
         text = text.replace(old, "<>")
+    # the index's own spelling of them: milliseconds and "Z"
+    for stamp in stamps:
+        text = text.replace(stamp[:23] + "Z", "<>")
     return text
 
 
