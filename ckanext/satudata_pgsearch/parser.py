@@ -289,7 +289,15 @@ class Parser:
         if tok.kind in ("PLUS", "MINUS", "NOT"):
             self.pos += 1
             nxt = self._peek()
-            if nxt is not None and nxt.kind in ("PLUS", "MINUS", "NOT"):
+            after = self.tokens[self.pos + 1 :][:1]
+            # "--word": two operators before a term (a trailing "--" is left
+            # to the usual error, read as words where that applies)
+            if (
+                nxt is not None
+                and nxt.kind in ("PLUS", "MINUS", "NOT")
+                and after
+                and after[0].kind not in ("PLUS", "MINUS", "NOT")
+            ):
                 raise OperatorError(
                     _("Two operators in a row before {text}").format(
                         text=repr(nxt.value)))
