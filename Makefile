@@ -1,7 +1,8 @@
 # The README's two commands. Everything else is in scripts/setup.sh.
 .PHONY: serve test lint bench
 
-## Start the portal with a seeded demo on http://127.0.0.1:5000
+## Start the portal with a seeded demo on http://127.0.0.1:5000 (gunicorn,
+## WEB_WORKERS processes; SERVER=dev for CKAN's development server)
 serve:
 	bash scripts/setup.sh serve
 
@@ -18,3 +19,4 @@ bench:
 	.venv/bin/python benchmarks/bench_search.py
 	.venv/bin/python benchmarks/bench_items.py
 	.venv/bin/python benchmarks/bench_provision.py
+	.venv/bin/python benchmarks/bench_serve.py

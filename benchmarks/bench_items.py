@@ -4,14 +4,17 @@ Prints, on the ``satudata_bench`` database:
 
 * the time to import 5,000 rows from an XLSX (``satudata_item_import``);
 * the time to export them (``satudata_item_list`` + ``spreadsheet.export``);
-* the SQL queries and time of one page (50 rows) of the real
-  ``/perencanaan/<tahun>/daftar`` view, with 500 and with 5,000 rows in the
-  cycle (counted with a ``before_cursor_execute`` listener on the engine).
-  The count must not grow with the list.
+* the time of ``satudata_duplicates`` (first call, and again with nothing
+  changed) and how many pairs it finds, at 500 and 5,000 rows;
+* the SQL statements and time of the real list (``/perencanaan/<tahun>/daftar``,
+  50 rows), desk (``…/desk``: 50 rows and a page of duplicate pairs) and
+  dashboard (``/perencanaan/<tahun>``) pages, with 500 and with 5,000 rows in
+  the cycle (counted with a ``before_cursor_execute`` listener on the engine).
+  The counts must not grow with the list.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_items.py
+    .venv/bin/python benchmarks/bench_items.py [--db postgresql://…/satudata_bench]
 
 The database is emptied and migrated first (``ckan db clean`` / ``db upgrade``):
 check that nobody else uses it (``pg_stat_activity``) before running.
@@ -79,12 +82,48 @@ def main() -> None:
         import_s = run_import(user, 2026, 500)
         import_s = run_import(user, 2027, 5000)
         export_s = run_export(user)
+        dup_times = {tahun: run_duplicates(user, tahun) for tahun in (2026, 2027)}
     print(f"import 5,000 rows: {import_s:.2f} s")
     print(f"export 5,000 rows: {export_s:.2f} s")
     for tahun, rows in ((2026, 500), (2027, 5000)):
-        queries, seconds = page_queries(flask_app, user, tahun)
-        print(f"list page of 50 rows, {rows:>5} rows in the cycle: "
-              f"{queries} SQL queries, {seconds * 1000:.0f} ms")
+        cold, warm, found = dup_times[tahun]
+        print(f"satudata_duplicates, {rows:>5} rows: {found} pairs, first call "
+              f"{cold * 1000:.0f} ms, again {warm * 1000:.0f} ms (a page of 50)")
+    for label, path, marker, least in PAGES:
+        for tahun, rows in ((2026, 500), (2027, 5000)):
+            queries, seconds, size = page_queries(
+                flask_app, user, tahun, path, marker, least)
+            print(f"{label:<9} page, {rows:>5} rows in the cycle: "
+                  f"{queries} SQL statements, {seconds * 1000:.0f} ms, "
+                  f"{size / 1024:.0f} KiB")
+
+
+#: (label, path after /perencanaan/<tahun>, a marker of the page, its least count)
+PAGES = (
+    ("list", "/daftar", '<tr class="satudata-item', 50),
+    ("desk", "/desk", 'class="satudata-desk-row', 50),
+    ("dashboard", "", '<li class="satudata-step', 10),
+)
+
+
+def run_duplicates(user: dict[str, Any], tahun: int) -> tuple[float, float, int]:
+    """Seconds of a first and a second call, and the pairs found."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.satudata_planning.logic.action import desk
+
+    desk._CACHE.clear()
+    ctx = {"user": user["name"]}
+    started = time.perf_counter()
+    tk.get_action("satudata_duplicates")(dict(ctx), {"cycle_id": tahun, "limit": 50})
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    tk.get_action("satudata_duplicates")(dict(ctx), {"cycle_id": tahun, "limit": 50})
+    warm = time.perf_counter() - started
+    cycle = tk.get_action("satudata_cycle_show")(dict(ctx), {"id": tahun})
+    found = len(desk.cycle_pairs(cycle["id"]))
+    desk._CACHE.clear()  # the page measures its own first call
+    return cold, warm, found
 
 
 def setup() -> dict[str, Any]:
@@ -135,8 +174,10 @@ def run_export(user: dict[str, Any]) -> float:
     return elapsed
 
 
-def page_queries(flask_app: Any, user: dict[str, Any], tahun: int) -> tuple[int, float]:
-    """Queries of one GET of the real list view, logged in as the Walidata."""
+def page_queries(flask_app: Any, user: dict[str, Any], tahun: int, path: str,
+                 marker: str, least: int) -> tuple[int, float, int]:
+    """Statements, seconds and bytes of one GET of a real page, logged in as
+    the Walidata (after one GET that warms templates and translations)."""
     import ckan.model as model
     import ckan.plugins.toolkit as tk
     from sqlalchemy import event
@@ -145,8 +186,11 @@ def page_queries(flask_app: Any, user: dict[str, Any], tahun: int) -> tuple[int,
     with client.session_transaction(base_url=tk.config["ckan.site_url"]) as sess:
         sess["_user_id"] = user["id"]
         sess["_fresh"] = True
-    url = f"{tk.config['ckan.site_url']}/perencanaan/{tahun}/daftar"
+    url = f"{tk.config['ckan.site_url']}/perencanaan/{tahun}{path}"
     client.get(url)  # warm caches (templates, translations)
+    from ckanext.satudata_planning.logic.action import desk
+
+    desk._CACHE.clear()  # the desk's pairs as after any change to a row
     counter = {"n": 0}
 
     def count(*_args: Any) -> None:
@@ -161,8 +205,9 @@ def page_queries(flask_app: Any, user: dict[str, Any], tahun: int) -> tuple[int,
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert res.status_code == 200, res.status_code
-    assert res.get_data(as_text=True).count('<tr class="satudata-item') == 50
-    return counter["n"], elapsed
+    body = res.get_data(as_text=True)
+    assert body.count(marker) >= least, (path, body.count(marker))
+    return counter["n"], elapsed, len(body.encode())
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 # One script behind the README's two commands:
 #   scripts/setup.sh serve   install what is missing, migrate, seed the demo,
 #                            start a jobs worker and the portal on 127.0.0.1:$PORT
+#                            (gunicorn, $WEB_WORKERS processes; SERVER=dev: CKAN's
+#                            development server)
 #   scripts/setup.sh test    the same set-up without the server, then pytest
 # Safe to run again: it installs, creates and seeds only what is missing.
 set -euo pipefail
@@ -17,6 +19,12 @@ DB_USER=${DB_USER:-satudata}
 DB_PASS=${DB_PASS:-satudata}
 DB_NAME=${DB_NAME:-satudata}
 TEST_DB_NAME=${TEST_DB_NAME:-satudata_test}
+# the DataStore (Table Designer's tables): a database per portal and per test
+# run, and one read-only role CKAN reads it through
+DS_DB_NAME=${DS_DB_NAME:-satudata_datastore}
+TEST_DS_DB_NAME=${TEST_DS_DB_NAME:-satudata_ds_test}
+DS_RO_USER=${DS_RO_USER:-satudata_ds_ro}
+DS_RO_PASS=${DS_RO_PASS:-satudata_ds_ro}
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 say() { printf '\033[1;34m==> %s\033[0m\n' "$*"; }
@@ -65,12 +73,24 @@ if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='$DB_USER'")" != 1 ]
     psql_admin -c "CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASS'"
 fi
 # the benchmarks (make bench) each empty a database of their own
-for db in "$DB_NAME" "$TEST_DB_NAME" satudata_bench satudata_bench_search satudata_bench_prov; do
+for db in "$DB_NAME" "$TEST_DB_NAME" satudata_bench satudata_bench_search satudata_bench_prov \
+        satudata_bench_serve; do
     if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='$db'")" != 1 ]; then
         say "Creating database $db"
         psql_admin -c "CREATE DATABASE $db OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0"
     fi
 done
+
+if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='$DS_RO_USER'")" != 1 ]; then
+    say "Creating the DataStore's read-only role $DS_RO_USER"
+    psql_admin -c "CREATE ROLE $DS_RO_USER LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$DS_RO_PASS'"
+fi
+DS_DB=$DS_DB_NAME
+[ "$MODE" = test ] && DS_DB=$TEST_DS_DB_NAME
+if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='$DS_DB'")" != 1 ]; then
+    say "Creating the DataStore database $DS_DB"
+    psql_admin -c "CREATE DATABASE $DS_DB OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0"
+fi
 
 # --- 3. Python: a venv with the pinned stack and this extension --------------
 if [ ! -x "$VENV/bin/python" ]; then
@@ -93,6 +113,7 @@ VENV="$VENV" bash scripts/i18n.sh compile
 
 # --- 5. Configuration -----------------------------------------------------------
 PG_URL="postgresql://$DB_USER:$DB_PASS@127.0.0.1:5432"
+DS_RO_URL="postgresql://$DS_RO_USER:$DS_RO_PASS@127.0.0.1:5432"
 if [ "$MODE" = serve ]; then
     INI=ckan.ini
     if [ ! -e "$INI" ]; then
@@ -106,7 +127,10 @@ if [ "$MODE" = serve ]; then
         "ckan.site_title=Portal Satu Data Kota Pekalongan" \
         "ckan.site_description=Portal Satu Data Kota Pekalongan" \
         "ckan.redis.url=redis://127.0.0.1:6379/0" \
-        "ckan.plugins=satudata_planning satudata_pgsearch scheming_datasets activity" \
+        "ckan.plugins=satudata_planning satudata_pgsearch scheming_datasets activity datastore tabledesigner datatables_view dcat structured_data" \
+        "ckanext.dcat.rdf.profiles=euro_dcat_ap_3 satudata" \
+        "ckan.datastore.write_url=$PG_URL/$DS_DB" \
+        "ckan.datastore.read_url=$DS_RO_URL/$DS_DB" \
         "scheming.dataset_schemas=ckanext.satudata_planning:schemas/dataset.yaml" \
         "scheming.presets=ckanext.scheming:presets.json" \
         "scheming.dataset_fallback=false" \
@@ -124,7 +148,16 @@ if [ "$MODE" = serve ]; then
     "$CKAN" config-tool "$INI" -s logger_ckanext "level=INFO" >/dev/null
 else
     INI=test.ini
+    # test.ini names satudata_ds_test; a run of its own (TEST_DS_DB_NAME) is
+    # passed on as CKAN's environment overrides, to pytest too
+    export CKAN_DATASTORE_WRITE_URL="$PG_URL/$DS_DB"
+    export CKAN_DATASTORE_READ_URL="$DS_RO_URL/$DS_DB"
 fi
+
+# --- 5b. The DataStore's permissions (what ``datastore set-permissions`` prints;
+# safe to run again) ------------------------------------------------------------
+say "DataStore permissions ($DS_DB)"
+"$CKAN" -c "$INI" datastore set-permissions | psql_admin -d "$DS_DB" >/dev/null
 
 # --- 6. Database schema: CKAN core and every enabled plugin's migrations -------
 say "Migrating the database ($INI)"
@@ -144,6 +177,8 @@ say "Seeding the demo"
 "$CKAN" -c "$INI" search-index rebuild -q >/dev/null 2>&1 || true
 
 mkdir -p var/log
+say "Scheduling the daily release reminders"
+"$CKAN" -c "$INI" satudata schedule-reminders
 say "Starting the jobs worker (log: var/log/worker.log)"
 "$CKAN" -c "$INI" jobs worker default satudata >var/log/worker.log 2>&1 &
 WORKER=$!
@@ -153,6 +188,15 @@ echo
 "$CKAN" -c "$INI" satudata demo-logins
 echo
 say "Portal: http://127.0.0.1:$PORT  (Ctrl-C stops the portal and the worker)"
-# threaded (the portal screen polls provisioning progress), no reloader, and
-# never Werkzeug's interactive debugger
-"$CKAN" -c "$INI" run -H 127.0.0.1 -p "$PORT" --threaded --disable-reloader --disable-debugger
+if [ "${SERVER:-gunicorn}" = dev ]; then
+    # CKAN's development server: one process, threaded (the portal screen
+    # polls provisioning progress), no reloader, never Werkzeug's debugger
+    "$CKAN" -c "$INI" run -H 127.0.0.1 -p "$PORT" --threaded --disable-reloader --disable-debugger
+else
+    # gunicorn, $WEB_WORKERS processes (default: one per core, at least 2);
+    # logs in var/log/access.log and var/log/error.log
+    say "gunicorn: ${WEB_WORKERS:-one per core, at least 2} workers (logs: var/log/access.log, var/log/error.log)"
+    CKAN_INI="$ROOT/$INI" HOST=127.0.0.1 PORT="$PORT" LOG_DIR="$ROOT/var/log" \
+        "$VENV/bin/gunicorn" -c scripts/gunicorn.conf.py \
+        'ckanext.satudata_planning.serve:make_app()'
+fi

@@ -337,6 +337,15 @@ def _dataset_accept(event: dict[str, Any], ctx: EventContext) -> str:
         access=vocabularies.label("sifat_akses", after.get("sifat_akses"), _lang()))
 
 
+def _table_redesign(event: dict[str, Any], ctx: EventContext) -> str:
+    after = _side(event, "after")
+    return tk._(
+        "Data table of dataset {dataset} redesigned after its row changed: "
+        "{kept} records kept, {removed} removed"
+    ).format(dataset=_dataset(event), kept=after.get("kept", 0),
+             removed=len(after.get("removed") or []))
+
+
 def _dataset_change(event: dict[str, Any], ctx: EventContext) -> str:
     return tk._(
         "Data of dataset {dataset} changed after its acceptance: it waits for "
@@ -369,6 +378,7 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any], EventContext], str]] = {
     EventAction.DATASET_RETURN: _dataset_return,
     EventAction.DATASET_ACCEPT: _dataset_accept,
     EventAction.DATASET_CHANGE: _dataset_change,
+    EventAction.TABLE_REDESIGN: _table_redesign,
 }
 
 
@@ -511,5 +521,8 @@ def check_event_summary(entry: dict[str, Any]) -> str:
         EventAction.DATASET_ACCEPT: tk._("Accepted"),
         EventAction.DATASET_CHANGE: tk._(
             "Data changed after its acceptance: waits for the Walidata again"),
+        EventAction.TABLE_REDESIGN: tk._(
+            "Data table redesigned after its row changed; records that no longer "
+            "fit were removed"),
     }
     return texts.get(action or "", str(action or ""))

@@ -109,8 +109,8 @@ def provision_cmd(tahun: str) -> None:
     import ckan.plugins.toolkit as tk
     import sqlalchemy
 
+    from ckanext.satudata_planning import provisioning as provision
     from ckanext.satudata_planning.model import Cycle
-    from ckanext.satudata_planning.provisioning import run as provision
 
     cycle = Cycle.get(tahun)
     if cycle is None:
@@ -172,3 +172,52 @@ def auth_table(readme: str | None) -> None:
     if updated != text:
         with open(readme, "w", encoding="utf-8") as f:
             f.write(updated)
+
+
+@satudata.command("remind")
+@click.option("--dry-run", is_flag=True,
+              help="Print one line per message (e-mail, kode_data); send nothing.")
+@click.option("--today", metavar="YYYY-MM-DD",
+              help="Remind as on this day (default: today in the portal's zone).")
+def remind_cmd(dry_run: bool, today: str | None) -> None:
+    """E-mail the release-calendar reminders of the day (once per reason)."""
+    import ckan.plugins.toolkit as tk
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"user": site_user["name"], "ignore_auth": True}
+    data = {"dry_run": dry_run, **({"today": today} if today else {})}
+    try:
+        result = tk.get_action("satudata_remind")(context, data)
+    except tk.ValidationError as e:
+        click.secho(f"Tidak dapat mengirim: {e.error_dict}", fg="red", err=True)
+        raise SystemExit(2) from None
+    if not result["working_day"]:
+        click.echo(f"{result['today']} bukan hari kerja: tidak ada pengingat.")
+        return
+    if dry_run:
+        for message in result["messages"]:
+            click.echo(f"{message['email'] or message['user']}\t"
+                       f"{', '.join(message['kode_data'])}")
+        click.echo(f"{len(result['messages'])} pesan akan dikirim (uji coba, "
+                   "tidak ada yang terkirim).", err=True)
+        return
+    click.secho(f"{result['today']}: {result['sent']} pesan pengingat terkirim.",
+                fg="green")
+    for failure in result["failed"]:
+        click.secho(f"  gagal: {failure}", fg="yellow")
+    if result["failed"]:
+        raise SystemExit(3)
+
+
+@satudata.command("schedule-reminders")
+def schedule_reminders() -> None:
+    """Put the daily reminder run in the jobs worker's scheduler."""
+    from ckanext.satudata_planning import config
+    from ckanext.satudata_planning.release import remind
+    from ckanext.satudata_planning.sop import working_days
+
+    when = remind.schedule()
+    local = when.astimezone(working_days.timezone())
+    click.secho(f"Pengingat jadwal rilis dijadwalkan setiap hari pukul "
+                f"{config.remind_hour():02d}.00 ({config.timezone()}); "
+                f"berikutnya {local:%Y-%m-%d %H:%M}.", fg="green")

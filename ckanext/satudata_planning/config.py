@@ -57,6 +57,14 @@ def city_name() -> str:
     return _text("city_name")
 
 
+def wilayah_kode() -> str:
+    return _text("wilayah_kode")
+
+
+def data_tables() -> bool:
+    return _bool("data_tables")
+
+
 # --- the SOP ---------------------------------------------------------------------
 
 def vocabulary_file() -> str:
@@ -92,6 +100,18 @@ def import_max_unpacked_bytes() -> int:
 
 def duplicate_threshold() -> float:
     return _float("duplicate_threshold")
+
+
+def duplicate_breakdown_score() -> float:
+    return _float("duplicate_breakdown_score")
+
+
+def duplicate_terms_file() -> str:
+    return _text("duplicate_terms_file")
+
+
+def duplicate_page_max() -> int:
+    return _int("duplicate_page_max")
 
 
 # --- documents -------------------------------------------------------------------
@@ -134,10 +154,6 @@ def provision_lock_wait() -> float:
     return _float("provision_lock_wait")
 
 
-def provision_fast() -> bool:
-    return _bool("provision_fast")
-
-
 # --- CKAN's own options the plugin reads ------------------------------------------
 
 def site_url() -> str:
@@ -150,3 +166,44 @@ def site_title() -> str:
 
 def default_locale() -> str:
     return str(tk.config.get("ckan.locale_default") or "id")
+
+
+# --- the release calendar ---------------------------------------------------------
+
+def remind_before_days() -> int:
+    return _int("remind_before_days")
+
+
+def remind_escalate_days() -> int:
+    return _int("remind_escalate_days")
+
+
+def remind_hour() -> int:
+    return _int("remind_hour")
+
+
+def remind_enabled() -> bool:
+    return _bool("remind_enabled")
+
+# --- the portal's public face -------------------------------------------------------
+
+#: CKAN's own defaults, replaced by the portal's while a site keeps them
+CKAN_DEFAULT_TITLE = "CKAN"
+CKAN_DEFAULT_LOGO = "/base/images/ckan-logo.png"
+CKAN_DEFAULT_ROUTE_AFTER_LOGIN = "dashboard.datasets"
+
+
+def logo() -> str:
+    return _text("logo")
+
+
+def default_site_title() -> str:
+    return _text("site_title")
+
+
+def about_text() -> str:
+    return _text("about_text")
+
+
+def tasks_after_login() -> bool:
+    return _bool("tasks_after_login")

@@ -16,13 +16,16 @@ with a score cut-off; only the surviving candidates are refined in Python.
 """
 from __future__ import annotations
 
+import functools
+import os
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
 from ckan.plugins.toolkit import _
 from rapidfuzz import fuzz, process
 
@@ -31,80 +34,170 @@ from ckanext.satudata_planning.sop import vocabularies
 DEFAULT_THRESHOLD = 85.0
 #: The least score of two rows with the same SDS or indicator code.
 CODE_SCORE = 90.0
+#: The least similarity (0-100) of two names without their breakdowns for
+#: the rows to be listed as the same subject with another breakdown.
+BREAKDOWN_BASE_SCORE = 90.0
+#: What a breakdown candidate's score is below its subject's similarity: it is
+#: listed after the near-identical names.
+BREAKDOWN_PENALTY = 15.0
 
-#: Abbreviations expanded before comparing. Only unambiguous ones in the
-#: context of a city data list: "pers" (press), "kk" (kartu/kepala keluarga),
-#: "rt" (rumah tangga/rukun tetangga), "pend" (penduduk/pendidikan/pendapatan)
-#: and "ikm" are deliberately left alone. "kel" is kelurahan (how city data
-#: lists abbreviate it), "sd" is sekolah dasar ("s.d." splits into letters).
-ABBREVIATIONS: dict[str, str] = {
-    "jml": "jumlah", "jmlh": "jumlah", "jlh": "jumlah", "banyaknya": "jumlah",
-    "pddk": "penduduk", "pnddk": "penduduk", "pdd": "penduduk",
-    "kec": "kecamatan", "kel": "kelurahan", "kab": "kabupaten", "prov": "provinsi",
-    "thn": "tahun", "bln": "bulan",
-    "prsn": "persentase", "persen": "persentase", "prosentase": "persentase",
-    "rs": "rumah sakit", "rsud": "rumah sakit umum daerah",
-    "sd": "sekolah dasar", "smp": "sekolah menengah pertama",
-    "sma": "sekolah menengah atas", "smk": "sekolah menengah kejuruan",
-    "bumil": "ibu hamil", "pns": "pegawai negeri sipil",
-    "asn": "aparatur sipil negara", "jln": "jalan", "jl": "jalan",
-    "yg": "yang", "dgn": "dengan", "dg": "dengan", "utk": "untuk", "tsb": "tersebut",
-}
+#: The kinds of candidates (``jenis`` of a pair).
+KIND_SIMILAR = "mirip"      # near-identical names
+KIND_BREAKDOWN = "rincian"  # same subject, another breakdown
+KIND_CODE = "kode"          # same SDS or indicator code
+KINDS = (KIND_CODE, KIND_SIMILAR, KIND_BREAKDOWN)
 
-#: Words that appear in rows of every kind, so they tell none apart.
-STOPWORDS: frozenset[str] = frozenset(
-    "data menurut per di dan atau yang dari pada dalam ke oleh untuk dengan serta "
-    "tiap setiap berdasarkan tersebut dll dsb pekalongan".split()
-)
-STOP_PHRASES: tuple[str, ...] = ("kota pekalongan", "dan lain lain")
+_TERMS_FILE = os.path.join(os.path.dirname(__file__), "sop", "name_terms.yaml")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_TAHUN_YEAR = re.compile(r"\btahun\s+(?:19|20)\d\d\b")
+_NOT_WORD = re.compile(r"[^\w%]+|_")
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+_DIGITS = re.compile(r"\d")
 
-#: Words that say how something is measured rather than what: they count
-#: towards the character similarity but not towards the shared content words.
-GENERIC: frozenset[str] = frozenset(
-    "jumlah persentase rasio indeks rata angka tingkat nilai total".split()
-)
+
+@dataclass(frozen=True)
+class Terms:
+    """The words of ``sop/name_terms.yaml`` (and the administrator's file)."""
+
+    words: dict[str, str]          # misspelling or abbreviation -> words
+    phrases: tuple[tuple[str, str], ...]  # " a b " -> " c ", longest first
+    markers: frozenset[str]
+    stopwords: frozenset[str]
+    stop_phrases: tuple[str, ...]
+    generic: frozenset[str]
+    units: frozenset[str]
+
+
+def _read_terms(path: str) -> dict[str, Any]:
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of term lists")
+    return data
+
+
+@functools.lru_cache(maxsize=4)
+def _load_terms(extra_path: str) -> Terms:
+    base, extra = _read_terms(_TERMS_FILE), _read_terms(extra_path)
+
+    def mapping(key: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for source in (base, extra):
+            out.update({str(k).casefold(): str(v).casefold()
+                        for k, v in (source.get(key) or {}).items()})
+        return out
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(str(w).casefold() for w in
+                         [*(base.get(key) or []), *(extra.get(key) or [])])
+
+    abbreviations = mapping("abbreviations")
+    misspellings = mapping("misspellings")
+    single = {**abbreviations, **misspellings}
+    synonyms = mapping("synonyms")
+    for word, to in list(synonyms.items()):
+        if " " not in word:
+            single.setdefault(word, to)
+    phrases = tuple(sorted(
+        ((f" {k} ", f" {v} ") for k, v in synonyms.items() if " " in k),
+        key=lambda kv: -len(kv[0])))
+    return Terms(
+        words=single, phrases=phrases, markers=words("breakdown_markers"),
+        stopwords=words("stopwords") | words("breakdown_markers"),
+        stop_phrases=tuple(str(p).casefold() for p in
+                           [*(base.get("stop_phrases") or []),
+                            *(extra.get("stop_phrases") or [])]),
+        generic=words("generic"), units=words("units"),
+    )
+
+
+def terms() -> Terms:
+    """The terms in use: packaged ones and ``duplicate_terms_file``'s."""
+    try:
+        from ckanext.satudata_planning import config
+        path = config.duplicate_terms_file()
+    except Exception:  # outside a CKAN configuration (doctests)
+        path = ""
+    return _load_terms(path)
+
+
+def __getattr__(name: str) -> Any:
+    """``ABBREVIATIONS``, ``STOPWORDS`` and ``GENERIC`` as before the terms file."""
+    if name == "ABBREVIATIONS":
+        return dict(terms().words)
+    if name == "STOPWORDS":
+        return terms().stopwords
+    if name == "GENERIC":
+        return terms().generic
+    raise AttributeError(name)
+
 
 _UNITS: dict[str, str] = {
     "jiwa": "orang", "org": "orang", "%": "persen", "persentase": "persen",
     "prosen": "persen", "rupiah": "rp", "hektar": "ha", "hektare": "ha",
 }
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_TAHUN_YEAR = re.compile(r"\btahun\s+(?:19|20)\d\d\b")
-_NOT_WORD = re.compile(r"[^\w%]+|_")
 
 
-@dataclass(frozen=True)
-class Pair:
-    """Two items that may be the same data; ``alasan`` says why, translated."""
+def _bracket(match: re.Match[str], units: frozenset[str]) -> str:
+    """A bracket of a name kept unless it holds a unit, a year or a period."""
+    inside = match.group(1).strip(" .")
+    words = _NOT_WORD.sub(" ", inside.replace("%", " persen ")).split()
+    if not words or all(w in units or w.isdigit() or w in ("s", "d", "sd")
+                        for w in words):
+        return " "
+    return f" {inside} "
 
-    item_a: dict[str, Any]
-    item_b: dict[str, Any]
-    score: float
-    alasan: tuple[str, ...]
 
-    def as_dict(self) -> dict[str, Any]:
-        """The shape ``satudata_duplicates`` returns."""
-        return {"item_a": self.item_a, "item_b": self.item_b, "score": self.score,
-                "alasan": list(self.alasan)}
+def split_tokens(text: str | None) -> tuple[list[str], list[str]]:
+    """Normalised words of a name: the subject, and the breakdown.
+
+    >>> split_tokens("Jml Penduduk menurut Kec. dan Jenis Kelamin (jiwa)")
+    (['jumlah', 'penduduk'], ['kecamatan', 'jeniskelamin'])
+    >>> split_tokens("PDRB per Kapita Tahun 2024")
+    (['produk', 'domestik', 'regional', 'bruto', 'perkapita'], [])
+    """
+    t = terms()
+    s = unicodedata.normalize("NFKC", text or "").casefold()
+    s = _BRACKETS.sub(lambda m: _bracket(m, t.units), s)
+    s = _TAHUN_YEAR.sub(" ", s).replace("%", " persentase ")
+    words: list[str] = []
+    for word in _NOT_WORD.sub(" ", s).split():
+        words.extend(t.words.get(word, word).split())
+    joined = f" {' '.join(words)} "
+    for phrase, to in t.phrases:
+        joined = joined.replace(phrase, to)
+    for phrase in t.stop_phrases:
+        joined = joined.replace(f" {phrase} ", " ")
+    all_words = joined.split()
+    base: list[str] = []
+    breakdown: list[str] = []
+    current = base
+    for i, w in enumerate(all_words):
+        if w in t.markers:
+            following = all_words[i + 1] if i + 1 < len(all_words) else ""
+            if w == "per" and (not following or _DIGITS.match(following)):
+                continue
+            current = breakdown
+            continue
+        if (w in t.stopwords or _YEAR.fullmatch(w)
+                or (len(w) < 2 and not w.isdigit())):
+            continue
+        if current is breakdown and w in breakdown:
+            continue
+        current.append(w)
+    return base, breakdown
 
 
 def tokens(text: str | None) -> list[str]:
     """Normalised words of ``text`` (see :func:`normalise`)."""
-    s = unicodedata.normalize("NFKC", text or "").casefold()
-    s = _TAHUN_YEAR.sub(" ", s).replace("%", " persentase ")
-    words: list[str] = []
-    for word in _NOT_WORD.sub(" ", s).split():
-        words.extend(ABBREVIATIONS.get(word, word).split())
-    joined = f" {' '.join(words)} "
-    for phrase in STOP_PHRASES:
-        joined = joined.replace(f" {phrase} ", " ")
-    return [w for w in joined.split()
-            if w not in STOPWORDS and not _YEAR.fullmatch(w)
-            and (len(w) > 1 or w.isdigit())]
+    base, breakdown = split_tokens(text)
+    return base + breakdown
 
 
 def normalise(text: str | None) -> str:
-    """Casefolded words without punctuation, abbreviations expanded, stopwords out.
+    """Casefolded words without punctuation, terms written one way, stopwords out.
 
     >>> normalise("Jumlah Tempat Tidur RS  (Rumah-Sakit) di Kota Pekalongan")
     'jumlah tempat tidur rumah sakit rumah sakit'
@@ -138,12 +231,17 @@ def _token_overlap(a: Sequence[str], b: Sequence[str]) -> float:
     ...                      ["jumlah", "guru", "sekolah", "dasar"]))
     50
     """
-    sa = set(a) - GENERIC or set(a)
-    sb = set(b) - GENERIC or set(b)
+    generic = terms().generic
+    return _overlap(set(a) - generic or set(a), set(b) - generic or set(b))
+
+
+def _overlap(sa: set[str] | frozenset[str], sb: set[str] | frozenset[str]) -> float:
     if not sa or not sb:
         return 0.0
-    left = sorted(sb - sa)
+    if sa == sb:
+        return 100.0
     matched = len(sa & sb)
+    left = sorted(sb - sa)
     for word in sorted(sa - sb):
         if len(word) < 4 or not left:
             continue
@@ -161,16 +259,28 @@ class _Prepared:
     org: str
     words: list[str]
     key: str  # sorted words: plain ratio on it is a token-sort ratio
+    base: list[str]  # the subject without its breakdown
+    base_key: str
+    breakdown: str  # sorted breakdown words
+    content: frozenset[str]  # words without the generic ones
+    numbers: frozenset[str]  # numbers in the name ("Puskesmas 2")
+    base_content: frozenset[str]
     definition: str
     unit: str
 
 
-def _prepare(item: dict[str, Any]) -> _Prepared:
-    words = tokens(item.get("nama_data"))
+def _prepare(item: dict[str, Any], generic: frozenset[str]) -> _Prepared:
+    base, breakdown = split_tokens(item.get("nama_data"))
+    words = base + breakdown
     definition = tokens(item.get("definisi"))
     return _Prepared(
         item=item, ident=_ident(item), org=str(item.get("organization") or ""),
-        words=words, key=" ".join(sorted(words)),
+        words=words, key=" ".join(sorted(set(words))),
+        base=base, base_key=" ".join(sorted(set(base))),
+        breakdown=" ".join(sorted(breakdown)),
+        content=frozenset(set(words) - generic or words),
+        numbers=frozenset(w for w in words if w.isdigit()),
+        base_content=frozenset(set(base) - generic),
         definition=" ".join(sorted(definition)),
         unit=normalise_unit(item.get("satuan")),
     )
@@ -187,14 +297,20 @@ def name_score(a: str, b: str) -> float:
     100.0
     """
     pa, pb = tokens(a), tokens(b)
-    return _name_score(" ".join(sorted(pa)), " ".join(sorted(pb)), pa, pb)
+    generic = terms().generic
+    return _name_score(" ".join(sorted(set(pa))), " ".join(sorted(set(pb))),
+                       set(pa) - generic or set(pa), set(pb) - generic or set(pb))
 
 
-def _name_score(key_a: str, key_b: str, wa: Sequence[str], wb: Sequence[str]) -> float:
+def _name_score(key_a: str, key_b: str, ca: set[str] | frozenset[str],
+                cb: set[str] | frozenset[str]) -> float:
+    """``key_*``: sorted words; ``c*``: content words."""
+    if key_a == key_b:
+        return 100.0
     chars = fuzz.ratio(key_a, key_b)
     if chars == 100:
         return 100.0
-    return min(chars, (chars + _token_overlap(wa, wb)) / 2)
+    return min(chars, (chars + _overlap(ca, cb)) / 2)
 
 
 @dataclass
@@ -206,6 +322,14 @@ class _Facts:
     same_unit: bool | None = None
     measures: tuple[str, str] | None = None
     codes: tuple[tuple[str, str], ...] = ()
+    #: the breakdowns of the same subject, when that is what the pair is
+    breakdowns: tuple[str, str] | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.codes:
+            return KIND_CODE
+        return KIND_BREAKDOWN if self.breakdowns else KIND_SIMILAR
 
     @property
     def score(self) -> float:
@@ -216,6 +340,8 @@ class _Facts:
             score += 5 if self.same_unit else -10
         if self.measures:
             score -= 5
+        if self.breakdowns:
+            score -= BREAKDOWN_PENALTY
         if self.codes:  # both claim the same standard data: show it whatever the name
             score = max(score + 15 * len(self.codes), CODE_SCORE)
         return round(max(0.0, min(100.0, score)), 1)
@@ -244,10 +370,19 @@ def _facts(a: _Prepared, b: _Prepared, name: float) -> _Facts:
     return facts
 
 
+def _breakdown_label(words: str) -> str:
+    return words.replace("jeniskelamin", "jenis kelamin") or "-"
+
+
 def _reasons(a: dict[str, Any], b: dict[str, Any], facts: _Facts) -> tuple[str, ...]:
     """Why a pair is listed, as short translated phrases."""
-    reasons = [_("Same name") if facts.name >= 100
-               else _("Similar name ({score})").format(score=int(facts.name))]
+    if facts.breakdowns:
+        reasons = [_("Same subject, another breakdown ({a} / {b})").format(
+            a=_breakdown_label(facts.breakdowns[0]),
+            b=_breakdown_label(facts.breakdowns[1]))]
+    else:
+        reasons = [_("Same name") if facts.name >= 100
+                   else _("Similar name ({score})").format(score=int(facts.name))]
     similar = facts.definition
     if similar is not None:
         if similar >= 100:
@@ -275,12 +410,95 @@ def _reasons(a: dict[str, Any], b: dict[str, Any], facts: _Facts) -> tuple[str, 
     return tuple(reasons)
 
 
+@dataclass
+class Pair:
+    """Two items that may be the same data; ``alasan`` says why, translated
+    (written when asked: a page of pairs, not every pair of a long list);
+    ``jenis`` is the kind of candidate (:data:`KINDS`)."""
+
+    item_a: dict[str, Any]
+    item_b: dict[str, Any]
+    score: float
+    facts: _Facts = field(repr=False)
+    jenis: str = KIND_SIMILAR
+
+    @property
+    def alasan(self) -> tuple[str, ...]:
+        return _reasons(self.item_a, self.item_b, self.facts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The shape ``satudata_duplicates`` returns."""
+        return {"item_a": self.item_a, "item_b": self.item_b, "score": self.score,
+                "alasan": list(self.alasan), "jenis": self.jenis}
+
+
+def _subject_score(a: _Prepared, b: _Prepared) -> float:
+    """How alike the subjects are when the breakdowns differ (else 0)."""
+    if a.breakdown == b.breakdown or not a.base or not b.base:
+        return 0.0
+    if a.breakdown and b.breakdown and fuzz.ratio(a.breakdown, b.breakdown) >= 90:
+        return 0.0  # the same breakdown, misspelt
+    if not a.base_content or not b.base_content:
+        return 0.0  # "Jumlah menurut Kecamatan" names no subject
+    if a.base_key == b.base_key:
+        return 100.0
+    return _name_score(a.base_key, b.base_key, a.base_content, b.base_content)
+
+
+def _pairs_by_group(groups: dict[Any, list[int]], prepared: list[_Prepared],
+                    same_organization: bool) -> set[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    for members in groups.values():
+        for x, a in enumerate(members):
+            for b in members[x + 1:]:
+                if same_organization or prepared[a].org != prepared[b].org:
+                    found.add((a, b))
+    return found
+
+
+def _similar_keys(prepared: list[_Prepared], cutoff: float,
+                  same_organization: bool) -> set[tuple[int, int]]:
+    """Pairs whose sorted words are alike at ``cutoff`` or more (rapidfuzz).
+
+    Names with numbers are different data when their numbers differ, so a
+    name with numbers is compared with the names with the same numbers and
+    those without any: a list of numbered rows costs little."""
+    by_numbers: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i, p in enumerate(prepared):
+        if p.key:
+            by_numbers[p.numbers].append(i)
+    plain = by_numbers.pop(frozenset(), [])
+    plain_keys = [prepared[i].key for i in plain]
+    found: set[tuple[int, int]] = set()
+
+    def scan(i: int, others: list[int], keys: list[str]) -> None:
+        p = prepared[i]
+        for _key, _chars, j in process.extract(
+            p.key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        ):
+            q = others[j]
+            if same_organization or p.org != prepared[q].org:
+                found.add((i, q) if i < q else (q, i))
+
+    for x, i in enumerate(plain):
+        scan(i, plain[x + 1:], plain_keys[x + 1:])
+    for group in by_numbers.values():
+        keys = [prepared[i].key for i in group]
+        for x, i in enumerate(group):
+            if x + 1 < len(group):
+                scan(i, group[x + 1:], keys[x + 1:])
+            if plain:
+                scan(i, plain, plain_keys)
+    return found
+
+
 def find_pairs(
     items: Sequence[dict[str, Any]],
     *,
     threshold: float = DEFAULT_THRESHOLD,
     ignored: set[frozenset[str]] | None = None,
     same_organization: bool = False,
+    breakdown_score: float = BREAKDOWN_BASE_SCORE,
 ) -> list[Pair]:
     """Pairs of items that may be the same data, best first.
 
@@ -288,53 +506,55 @@ def find_pairs(
     ``nama_data``, ``definisi``, ``satuan``, ``ukuran``, ``kode_sds``,
     ``kode_indikator``). Only pairs from different organizations unless
     ``same_organization``; ``ignored`` holds ``frozenset({id_a, id_b})`` pairs
-    the desk marked "not a duplicate". Items sharing an SDS or indicator code
-    are compared whatever their names. Order: score descending, then kode_data
-    and id of both items, so the list is stable between calls.
+    the desk marked "not a duplicate". Three kinds (``jenis``): rows sharing
+    an SDS or indicator code whatever their names (``kode``); names alike at
+    ``threshold`` or more once definition and unit are weighed (``mirip``);
+    the same subject with another breakdown, "… menurut Kecamatan" against
+    "… menurut Kecamatan dan Jenis Kelamin", when the subjects are alike at
+    ``breakdown_score`` or more (``rincian``). Order: score descending, then
+    kode_data and id of both items, so the list is stable between calls.
     """
     ignored = ignored or set()
-    prepared = [_prepare(item) for item in items]
-    named = [p for p in prepared if p.key]
-    keys = [p.key for p in named]
-    cutoff = max(0.0, threshold - _MAX_BOOST)
-    candidates: set[tuple[int, int]] = set()
-    index = {id(p): i for i, p in enumerate(prepared)}
-    for i, p in enumerate(named):
-        for _key, _chars, j in process.extract(
-            p.key, keys[i + 1:], scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-        ):
-            q = named[i + 1 + j]
-            if same_organization or p.org != q.org:
-                candidates.add((index[id(p)], index[id(q)]))
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    generic = terms().generic
+    prepared = [_prepare(item, generic) for item in items]
+    cutoff = max(0.0, min(threshold - _MAX_BOOST, breakdown_score))
+    candidates = _similar_keys(prepared, cutoff, same_organization)
+    codes: dict[tuple[str, str], list[int]] = defaultdict(list)
+    subjects: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(prepared):
         for key in ("kode_sds", "kode_indikator"):
             code = str(p.item.get(key) or "").strip()
             if code:
-                groups[(key, code)].append(i)
-    by_code: set[tuple[int, int]] = set()
-    for members in groups.values():
-        for x, a in enumerate(members):
-            for b in members[x + 1:]:
-                if same_organization or prepared[a].org != prepared[b].org:
-                    by_code.add((a, b))
+                codes[(key, code)].append(i)
+        if p.base_key:
+            subjects[p.base_key].append(i)
+    by_code = _pairs_by_group(codes, prepared, same_organization)
     candidates |= by_code
+    candidates |= _pairs_by_group(
+        {k: v for k, v in subjects.items() if len(v) > 1}, prepared, same_organization)
     pairs: list[Pair] = []
     for a, b in candidates:
         pa, pb = prepared[a], prepared[b]
         if frozenset((pa.ident, pb.ident)) in ignored:
             continue
-        name = 0.0
+        if pa.numbers != pb.numbers and pa.numbers and pb.numbers and (
+                (a, b) not in by_code):
+            continue  # "Puskesmas 1" and "Puskesmas 2" are different data
+        name = subject = 0.0
         if pa.key and pb.key:
-            name = _name_score(pa.key, pb.key, pa.words, pb.words)
-        if name + _MAX_BOOST < threshold and (a, b) not in by_code:
+            subject = _subject_score(pa, pb)
+            if subject < breakdown_score:
+                subject = 0.0
+                name = _name_score(pa.key, pb.key, pa.content, pb.content)
+        if not subject and name + _MAX_BOOST < threshold and (a, b) not in by_code:
             continue  # most candidates end here: cheaper than every fact
         if _order_key(pb.item) < _order_key(pa.item):
             pa, pb = pb, pa
-        facts = _facts(pa, pb, name)
+        facts = _facts(pa, pb, subject or name)
+        if subject:
+            facts.breakdowns = (pa.breakdown, pb.breakdown)
         score = facts.score
-        if score >= threshold:
-            reasons = _reasons(pa.item, pb.item, facts)
-            pairs.append(Pair(pa.item, pb.item, score, reasons))
+        if score >= threshold or subject or facts.codes:
+            pairs.append(Pair(pa.item, pb.item, score, facts, facts.kind))
     pairs.sort(key=lambda p: (-p.score, *_order_key(p.item_a), *_order_key(p.item_b)))
     return pairs

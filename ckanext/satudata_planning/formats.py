@@ -39,3 +39,22 @@ def date(value: Any, with_time: bool = False) -> str:
             return format_datetime(local, "d MMMM y HH:mm", locale=lang)
         value = local.date()
     return format_date(value, "long", locale=lang)
+
+
+def number(value: Any, decimals: int | None = None) -> str:
+    """A number as the viewer reads it: ``1.234`` and ``12,5`` in Indonesian."""
+    from babel.numbers import format_decimal
+
+    if value is None or value == "":
+        return ""
+    if decimals is None:
+        return format_decimal(value, locale=locale())
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(value, format=pattern, locale=locale())
+
+
+def percent(value: Any, decimals: int = 1) -> str:
+    """A percentage with one decimal and a (no-break) space: ``0,0 %``."""
+    if value is None or value == "":
+        return ""
+    return number(value, decimals) + "\u00a0%"

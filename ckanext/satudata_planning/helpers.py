@@ -147,3 +147,170 @@ def satudata_dataset_check(pkg: dict[str, Any]) -> Optional[dict[str, Any]]:
 
 
 __all__ += ["satudata_check_status_label", "satudata_dataset_check"]
+
+
+# --- after step 10: the release calendar -------------------------------------------
+
+
+def satudata_release_status_label(status: Optional[str]) -> str:
+    """A release status (``akan_datang`` … ``tanpa_jadwal``) for people."""
+    from ckanext.satudata_planning.release.schedule import status_label
+
+    return status_label(status or "")
+
+
+def satudata_share_label(part: int, whole: int) -> str:
+    """A share written the Indonesian way: ``12,5 %``."""
+    from ckanext.satudata_planning.release.schedule import share_label
+
+    return share_label(part, whole)
+
+
+__all__ += ["satudata_release_status_label", "satudata_share_label"]
+
+
+def satudata_release_progress(cycle_id: str) -> Optional[dict[str, Any]]:
+    """``satudata_progress`` of a finished cycle for its dashboard (its
+    ``release`` counts); ``None`` when the viewer may not see it."""
+    try:
+        return tk.get_action("satudata_progress")({}, {"cycle_id": cycle_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+__all__ += ["satudata_release_progress"]
+
+
+def satudata_duplicate_kind_label(kind: str) -> str:
+    """The kind of a duplicate candidate (``jenis`` of a pair), translated."""
+    labels = {
+        "kode": tk._("Same standard code"),
+        "mirip": tk._("Near-identical name"),
+        "rincian": tk._("Same subject, another breakdown"),
+    }
+    return labels.get(kind, kind)
+
+
+__all__ += ["satudata_duplicate_kind_label"]
+
+# --- the portal's public face: numbers, identity, avatars --------------------------
+
+satudata_number = formats.number
+satudata_percent = formats.percent
+__all__ += ["satudata_number", "satudata_percent"]
+
+
+def satudata_home() -> dict[str, Any]:
+    """The home page's figures and lists (one action call per page)."""
+    return tk.get_action("satudata_portal_summary")({}, {})
+
+
+def satudata_about_text() -> str:
+    """The configured about text (Markdown), empty for the built-in page."""
+    from ckanext.satudata_planning import config
+
+    return tk.config.get("ckan.site_about") or config.about_text()
+
+
+def satudata_city_name() -> str:
+    from ckanext.satudata_planning import config
+
+    return config.city_name()
+
+
+def satudata_initials(name: Optional[str]) -> str:
+    """Up to two initials of a display name (``"Budi Santoso"`` → ``"BS"``)."""
+    words = [w for w in (name or "").replace("_", " ").replace("-", " ").split() if w]
+    letters = "".join(w[0] for w in words[:2]).upper()
+    return letters or "?"
+
+
+def _on_site(url: Optional[str]) -> bool:
+    """An image served by the portal itself (an upload), not another host."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return False
+    host = urlsplit(url if not url.startswith("//") else "http:" + url).netloc
+    return not host or host == urlsplit(tk.config.get("ckan.site_url", "")).netloc
+
+
+@tk.chained_helper
+def user_image(next_helper: Any, user_id: str, size: int = 100) -> Any:
+    """CKAN's avatar without Gravatar: a picture uploaded to the portal stays;
+    otherwise (none, or a link to another host) the user's initials, drawn by
+    the page itself (no outside request)."""
+    user = tk.get_action("user_show")({"ignore_auth": True}, {"id": user_id}) \
+        if user_id else None
+    if not user:
+        return ""
+    if _on_site(user.get("image_display_url")):
+        return next_helper(user_id, size)
+    return tk.h.snippet("satudata/snippets/avatar.html", size=size,
+                        name=user.get("display_name") or user.get("name"),
+                        initials=satudata_initials(user.get("display_name")
+                                                   or user.get("name")))
+
+
+__all__ += ["satudata_home", "satudata_about_text", "satudata_city_name",
+            "satudata_initials", "user_image"]
+
+
+def satudata_dcat_enabled() -> bool:
+    """The DCAT endpoints are served (the ``dcat`` plugin is loaded)."""
+    import ckan.plugins as p
+
+    return p.plugin_loaded("dcat")
+
+
+__all__ += ["satudata_dcat_enabled"]
+
+
+def satudata_route_exists(endpoint: str) -> bool:
+    """A view of that name is registered (a screen another plugin or a later
+    version adds: the page links it only then)."""
+    from flask import current_app
+
+    return endpoint in current_app.view_functions
+
+
+__all__ += ["satudata_route_exists"]
+
+
+def satudata_data_table(pkg: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """A provisioned dataset's data table on its page: the table resource,
+    the unit and definition shown next to the numbers, and whether the
+    viewer may import (``None`` without a table; no query)."""
+    if not pkg.get("satudata_item_id"):
+        return None
+    table = next((r for r in pkg.get("resources") or []
+                  if r.get("url_type") == "tabledesigner"), None)
+    if table is None:
+        return None
+    may_import = tk.current_user.is_authenticated and tk.h.check_access(
+        "satudata_table_import", {"id": pkg["id"]})
+    return {"resource": table, "satuan": pkg.get("satuan"),
+            "definisi": pkg.get("definisi"), "rumus": pkg.get("rumus"),
+            "may_import": may_import}
+
+
+__all__ += ["satudata_data_table"]
+
+
+#: the page where each step's work is done
+_STEP_PAGES = {
+    1: "satudata_planning.daftar", 2: "satudata_planning.rekomendasi",
+    3: "satudata_planning.daftar", 4: "satudata_planning.desk",
+    5: "satudata_forum.dokumen", 6: "satudata_forum.forum_page",
+    7: "satudata_forum.dokumen", 8: "satudata_forum.dokumen",
+    9: "satudata_forum.dokumen", 10: "satudata_portal.page",
+}
+
+
+def satudata_step_page(tahun: int, step: Optional[int]) -> str:
+    """The URL of the page where step ``step``'s work is done ("" if none)."""
+    endpoint = _STEP_PAGES.get(step or 0)
+    return tk.h.url_for(endpoint, tahun=tahun) if endpoint else ""
+
+
+__all__ += ["satudata_step_page"]

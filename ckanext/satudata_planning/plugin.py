@@ -19,11 +19,31 @@ def _actions() -> dict[str, Any]:
     ``datastore`` plugin is loaded (asked once every plugin is)."""
     from ckanext.satudata_planning.checking import hooks
     from ckanext.satudata_planning.logic import action
+    from ckanext.satudata_planning.tables import errors
 
     return {
         **{name: getattr(action, name) for name in action.__all__},
-        **hooks.datastore_actions(),
+        # the checking's chained DataStore actions, refusals in Indonesian
+        **errors.datastore_actions(hooks.datastore_actions()),
     }
+
+
+def _portal_defaults(config: Any) -> None:
+    """The portal's identity where the site keeps CKAN's defaults, and "Tugas
+    saya" as the page after login (options and defaults: config_declaration)."""
+    from ckanext.satudata_planning import config as options
+
+    def ours(key: str) -> str:
+        return str(config.get(options.PREFIX + key) or "")
+
+    if config.get("ckan.site_title") in (None, "", options.CKAN_DEFAULT_TITLE):
+        config["ckan.site_title"] = ours("site_title")
+    if config.get("ckan.site_logo") in (None, options.CKAN_DEFAULT_LOGO):
+        config["ckan.site_logo"] = ours("logo")
+    if (tk.asbool(ours("tasks_after_login"))
+            and config.get("ckan.auth.route_after_login")
+            in (None, options.CKAN_DEFAULT_ROUTE_AFTER_LOGIN)):
+        config["ckan.auth.route_after_login"] = "satudata_planning.tasks"
 
 
 @tk.blanket.config_declarations
@@ -42,6 +62,7 @@ class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.ISignal)
 
     # IMiddleware: close CKAN 2.12's CSRF exemption hole for session users.
     def make_middleware(self, app: Any, config: Any) -> Any:
@@ -69,11 +90,18 @@ class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
 
         hooks.after_dataset_update(context, pkg_dict)
 
+    # ISignal: step 10's committed batches get their data tables
+    def get_signal_subscriptions(self) -> dict[Any, Any]:
+        from ckanext.satudata_planning.tables import ensure
+
+        return {tk.signals.ckanext.signal(ensure.SIGNAL): [ensure.on_provisioned]}
+
     # IConfigurer
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "satudata_planning")
+        _portal_defaults(config)
 
     # ITranslation: DefaultTranslation derives the domain from ``name``,
     # which is the entry-point name; the catalogue is named for the

@@ -357,6 +357,23 @@ TABLE: tuple[Rule, ...] = (
          note="Walidata and Pembina: every OPD's datasets; an OPD: its own"),
     rule("satudata_verification_show", produsen=EVERY, pembina=EVERY,
          walidata=EVERY, note="its OPD's members too"),
+    # --- after step 10: the release calendar ----------------------------------------
+    rule("satudata_release_calendar", anonymous=EVERY, **SIGNED_IN,
+         note="published cycles only"),
+    rule("satudata_remind", walidata=EVERY,
+         note="also run daily by the jobs worker"),
+
+    # --- the portal's public face -------------------------------------------------
+    rule("satudata_portal_summary", anonymous=EVERY, **SIGNED_IN,
+         note="public figures; visitors: published cycles only"),
+    rule("satudata_my_tasks", **SIGNED_IN,
+         note="the caller's own tasks (Tugas saya)"),
+
+    # --- after step 10: data tables ---------------------------------------------
+    rule("satudata_wilayah_list", anonymous=EVERY, **SIGNED_IN,
+         note="the configured region's reference"),
+    rule("satudata_table_import", produsen=EVERY, walidata=EVERY,
+         note="the dataset's OPD (its editors and admins) and the Walidata"),
 )
 
 _keys = [r.key for r in TABLE]

@@ -50,6 +50,12 @@ __all__: list[str] = [
     "satudata_dataset_submit",
     "satudata_verification_list",
     "satudata_verification_show",
+    "satudata_release_calendar",
+    "satudata_remind",
+    "satudata_portal_summary",
+    "satudata_my_tasks",
+    "satudata_wilayah_list",
+    "satudata_table_import",
     "satudata_progress",
     "satudata_provision",
     "satudata_provision_status",
@@ -530,3 +536,49 @@ def satudata_verification_show(context: Context, data_dict: DataDict) -> AuthRes
     if organization is None or organization in roles.produsen_of | roles.member_of:
         return {"success": True}
     return _refuse(tk._("Only the dataset's OPD and the Walidata see its checking"))
+
+
+# --- after step 10: the release calendar ---------------------------------------------
+
+
+@tk.auth_allow_anonymous_access
+def satudata_release_calendar(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the calendar lists the published cycles only."""
+    return _by_table("satudata_release_calendar", context, _no_access)
+
+
+def satudata_remind(context: Context, data_dict: DataDict) -> AuthResult:
+    """The Walidata (and sysadmins, and the daily job) sends the reminders."""
+    return _by_table(
+        "satudata_remind",
+        context,
+        lambda: tk._("Only the Walidata sends the release reminders"),
+    )
+
+
+@tk.auth_allow_anonymous_access
+def satudata_portal_summary(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the home page's public figures."""
+    return _by_table("satudata_portal_summary", context, _no_access)
+
+
+def satudata_my_tasks(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user: their own tasks."""
+    return _by_table("satudata_my_tasks", context, _no_access)
+
+
+@tk.auth_allow_anonymous_access
+def satudata_wilayah_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the region's reference data is public."""
+    return _by_table("satudata_wilayah_list", context, _no_access)
+
+
+def satudata_table_import(context: Context, data_dict: DataDict) -> AuthResult:
+    """The dataset's OPD (its editors and admins) and the Walidata."""
+    roles = roles_.roles_in_context(context)
+    if roles.is_(Actor.WALIDATA):
+        return {"success": True}
+    organization = _dataset_org(data_dict)
+    if organization is None or roles.produces_for(organization):
+        return {"success": True}
+    return _refuse(tk._("Only the dataset's OPD enters its data"))

@@ -33,8 +33,10 @@ def cycle_create(
 
 
 @validator_args
-def cycle_show(not_empty: Validator, satudata_ref: Validator) -> Schema:
-    return {"id": [not_empty, satudata_ref]}
+def cycle_show(not_empty: Validator, satudata_ref: Validator,
+               ignore_missing: Validator, satudata_boolean: Validator) -> Schema:
+    return {"id": [not_empty, satudata_ref],
+            "tasks": [ignore_missing, satudata_boolean]}
 
 
 @validator_args
@@ -292,19 +294,6 @@ def item_carry_over(
     return {
         "cycle_id": [not_empty, satudata_ref],
         "from_tahun": [not_empty, satudata_year],
-    }
-
-
-@validator_args
-def duplicates(
-    not_empty: Validator,
-    ignore_missing: Validator,
-    satudata_ref: Validator,
-    strip_value: Validator,
-) -> Schema:
-    return {
-        "cycle_id": [not_empty, satudata_ref],
-        "organization": [ignore_missing, satudata_ref, strip_value],
     }
 
 

@@ -13,6 +13,7 @@ from .document import Document
 from .event import Event
 from .item import IgnoredPair, Item, ItemState
 from .recommendation import Recommendation
+from .reminder import Reminder
 
 __all__ = [
     "CheckStatus",
@@ -26,6 +27,7 @@ __all__ = [
     "Item",
     "ItemState",
     "Recommendation",
+    "Reminder",
     "StepState",
     "utcnow",
 ]

@@ -56,6 +56,8 @@ class EventAction:
     DATASET_RETURN = "dataset_return"
     DATASET_ACCEPT = "dataset_accept"
     DATASET_CHANGE = "dataset_change"
+    #: step 10 redesigned a dataset's data table after its row changed
+    TABLE_REDESIGN = "table_redesign"
 
 
 #: every action name, in the order above
@@ -94,6 +96,7 @@ DATASET_ACTIONS: tuple[str, ...] = (
     EventAction.DATASET_RETURN,
     EventAction.DATASET_ACCEPT,
     EventAction.DATASET_CHANGE,
+    EventAction.TABLE_REDESIGN,
 )
 
 

@@ -120,6 +120,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
             (EventAction.DATASET_CHANGE, "diterima", "diisi", {"public": True}),
         )
     },
+    EventAction.TABLE_REDESIGN: _event(
+        "table_redesign", "dataset", PACKAGE_ID,
+        after={**PUSKESMAS, "kept": 3,
+               "removed": [{"record": {"periode": "01"}, "columns": []}]}),
 }
 
 SK = DOC_NUMBERS["sk"]
@@ -192,6 +196,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Walidata lagi",
         f"Data of dataset {LABEL} changed after its acceptance: it waits for the "
         "Walidata again"),
+    "table_redesign": (
+        f"Tabel data dataset {LABEL} dirancang ulang setelah butirnya berubah: "
+        "3 rekaman dipertahankan, 1 dihapus",
+        f"Data table of dataset {LABEL} redesigned after its row changed: "
+        "3 records kept, 1 removed"),
 }
 
 

@@ -44,8 +44,9 @@ def _ids(pairs: list[duplicates.Pair]) -> set[frozenset[str]]:
     ("Jumlah Penduduk menurut Kecamatan", "jumlah penduduk kecamatan"),
     ("Jml. penduduk per kec.", "jumlah penduduk kecamatan"),
     ("JMLH PDDK  di Kota Pekalongan tahun 2026", "jumlah penduduk"),
-    ("Persentase (%) RS", "persentase persentase rumah sakit"),
-    ("Data Jumlah Murid SD/MI", "jumlah murid sekolah dasar mi"),
+    ("Persentase (%) RS", "persentase rumah sakit"),  # a unit in brackets
+    ("Data Jumlah Murid SD/MI",
+     "jumlah siswa sekolah dasar madrasah ibtidaiyah"),
     ("Jumlah Perusahaan Pers", "jumlah perusahaan pers"),
     ("Penduduk s.d. 2024", "penduduk"),
     (None, ""),
@@ -86,7 +87,8 @@ def test_reasons_say_what_matched():
     assert "Same unit (orang / Jiwa)" in pair.alasan  # item_a is BPS's (kode order)
     assert "Same definition" in pair.alasan  # "Banyaknya" = "Jumlah", "yang" dropped
     assert pair.as_dict() == {"item_a": pair.item_a, "item_b": pair.item_b,
-                              "score": 100, "alasan": list(pair.alasan)}
+                              "score": 100, "alasan": list(pair.alasan),
+                              "jenis": "mirip"}
     coded = next(p for p in find_pairs(ITEMS, threshold=85, ignored=set())
                  if p.item_a["id"] in ("c1", "c2"))
     assert "Same SDS code (SDS-0101)" in coded.alasan

@@ -15,6 +15,8 @@ from .urls import KODE, KodeConverter
 perencanaan = Blueprint("satudata_planning", __name__, url_prefix="/perencanaan")
 forum = Blueprint("satudata_forum", __name__, url_prefix="/perencanaan")
 portal = Blueprint("satudata_portal", __name__, url_prefix="/perencanaan")
+#: the public release calendar, outside the planning's prefix
+calendar = Blueprint("satudata_calendar", __name__, url_prefix="/jadwal-rilis")
 
 
 def _add_converter(state: BlueprintSetupState) -> None:

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Response
 
 from .blueprints import perencanaan
-from .common import action_errors, flash_errors, load_cycle, may
+from .common import action_errors, context, flash_errors, may
 
 CREATE_FIELDS = ("tahun", "judul", "tanggal_mulai")
 EVENTS_ON_DASHBOARD = 50
@@ -25,7 +25,7 @@ def index() -> str | Response:
         data = {k: (tk.request.form.get(k) or "").strip() for k in CREATE_FIELDS}
         payload = {k: v for k, v in data.items() if v}
         try:
-            cycle = tk.get_action("satudata_cycle_create")({}, payload)
+            cycle = tk.get_action("satudata_cycle_create")(context(), payload)
         except tk.ValidationError as e:
             errors = e.error_dict
         else:
@@ -34,7 +34,7 @@ def index() -> str | Response:
                     tahun=cycle["tahun"])
             )
             return tk.redirect_to("satudata_planning.dashboard", tahun=cycle["tahun"])
-    cycles = tk.get_action("satudata_cycle_list")({}, {})
+    cycles = tk.get_action("satudata_cycle_list")(context(), {})
     return tk.render(
         "satudata/cycle_list.html",
         extra_vars={
@@ -48,12 +48,15 @@ def index() -> str | Response:
 
 @action_errors
 def dashboard(tahun: int) -> str:
-    """The cycle of ``tahun``: timeline, my tasks, audit trail."""
-    cycle = load_cycle(tahun)
+    """The cycle of ``tahun``: timeline, my tasks (with the concrete ones:
+    rows sent back, rows lacking metadata), audit trail."""
+    cycle = tk.get_action("satudata_cycle_show")(
+        context(), {"id": tahun, "tasks": True})
     events: list[dict[str, Any]] = []
     if tk.current_user.is_authenticated:
         events = tk.get_action("satudata_cycle_events")(
-            {}, {"id": cycle["id"], "limit": EVENTS_ON_DASHBOARD, "batched": True})
+            context(),
+            {"id": cycle["id"], "limit": EVENTS_ON_DASHBOARD, "batched": True})
     return tk.render(
         "satudata/cycle_dashboard.html",
         extra_vars={"cycle": cycle, "events": events},
@@ -68,7 +71,7 @@ def complete_step(tahun: int, nomor: int) -> Response:
     if not data["catatan"]:
         del data["catatan"]
     try:
-        tk.get_action("satudata_step_complete")({}, data)
+        tk.get_action("satudata_step_complete")(context(), data)
     except tk.ValidationError as e:
         flash_errors(e)
     else:

@@ -20,9 +20,11 @@ from .common import (
     PAGE_SIZE,
     XLSX,
     action_errors,
+    context,
     download,
     flash_errors,
     load_cycle,
+    may,
     messages,
     organizations,
     page_number,
@@ -57,20 +59,26 @@ def daftar(tahun: int) -> str | Response:
     cycle = load_cycle(tahun)
     form_data: dict[str, Any] = {}
     form_errors: dict[str, Any] = {}
+    refused = False
     if tk.request.method == "POST":
         form_data = _form_row()
         try:
             item = tk.get_action("satudata_item_create")(
-                {}, {**form_data, "cycle_id": cycle["id"]}
+                context(), {**form_data, "cycle_id": cycle["id"]}
             )
         except tk.ValidationError as e:
             form_errors = e.error_dict
+        except tk.NotAuthorized as e:  # the form again, with what was typed
+            refused = True
+            form_errors = {"organization": [str(e) or tk._(
+                "You may not propose rows for this organization")]}
         else:
             tk.h.flash_success(
                 tk._("Row {kode} has been added").format(kode=item["kode_data"])
             )
             return tk.redirect_to("satudata_planning.daftar", tahun=tahun)
-    return _render_daftar(cycle, form_data=form_data, form_errors=form_errors)
+    page = _render_daftar(cycle, form_data=form_data, form_errors=form_errors)
+    return (page, 403) if refused else page  # type: ignore[return-value]
 
 
 def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
@@ -84,7 +92,7 @@ def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
         "mine_first": True,
     }
     try:
-        listed = tk.get_action("satudata_item_list")({}, query)
+        listed = tk.get_action("satudata_item_list")(context(), query)
     except tk.ValidationError as e:
         flash_errors(e)
         listed = {"count": 0, "results": []}
@@ -95,7 +103,7 @@ def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
         perbaikan = [
             i
             for i in tk.get_action("satudata_item_list")(
-                {},
+                context(),
                 {
                     "cycle_id": cycle["id"],
                     "hasil": "perbaikan",
@@ -106,16 +114,20 @@ def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
             if i["organization"] in own
         ]
 
-    may_add = bool(viewer.get("produsen_of")) or tk.h.check_access(
+    may_add = bool(viewer.get("produsen_of")) or may(
         "satudata_item_import", {"cycle_id": cycle["id"]}
     )
+    everyone = organizations()
+    # Walidata and Sekretariat add rows for any OPD; an OPD for its own
+    proposable = everyone if viewer_is(cycle, "walidata", "sekretariat") else [
+        o for o in everyone if o["name"] in own]
     carry_years: list[int] = []
-    if cycle["status"] != "selesai" and tk.h.check_access(
+    if cycle["status"] != "selesai" and may(
         "satudata_item_carry_over", {"cycle_id": cycle["id"]}
     ):
         carry_years = [
             c["tahun"]
-            for c in tk.get_action("satudata_cycle_list")({}, {})
+            for c in tk.get_action("satudata_cycle_list")(context(), {})
             if c["tahun"] < cycle["tahun"]
         ]
     return tk.render(
@@ -127,7 +139,9 @@ def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
             "page": pager("satudata_planning.daftar", cycle, listed, page, filters),
             "filters": filters,
             "perbaikan": perbaikan,
-            "organizations": organizations(),
+            "organizations": everyone,
+            "proposable": proposable,
+            "default_org": sorted(own)[0] if own else "",
             "own": own,
             "may_add": may_add and cycle["status"] != "selesai",
             "form_data": extra.get("form_data") or {},
@@ -149,7 +163,7 @@ def daftar_import(tahun: int) -> str | Response:
         )
     try:
         result = tk.get_action("satudata_item_import")(
-            {}, {"cycle_id": cycle["id"], "upload": upload}
+            context(), {"cycle_id": cycle["id"], "upload": upload}
         )
     except tk.ValidationError as e:
         return _render_daftar(cycle, import_errors=messages(e.error_dict))
@@ -170,7 +184,7 @@ def daftar_carry_over(tahun: int) -> Response:
         "from_tahun": (tk.request.form.get("from_tahun") or "").strip(),
     }
     try:
-        result = tk.get_action("satudata_item_carry_over")({}, data)
+        result = tk.get_action("satudata_item_carry_over")(context(), data)
     except tk.ValidationError as e:
         flash_errors(e)
     else:
@@ -193,7 +207,7 @@ def daftar_export(tahun: int) -> Response:
     cycle = load_cycle(tahun)
     try:
         listed = tk.get_action("satudata_item_list")(
-            {},
+            context(),
             {
                 **request_filters(FILTERS),
                 "cycle_id": cycle["id"],
@@ -225,7 +239,7 @@ def daftar_template(tahun: int) -> Response:
 
 def _item(cycle: dict[str, Any], kode: str, **extra: Any) -> dict[str, Any]:
     return tk.get_action("satudata_item_show")(
-        {}, {"id": kode, "cycle_id": cycle["id"], **extra}
+        context(), {"id": kode, "cycle_id": cycle["id"], **extra}
     )
 
 
@@ -242,7 +256,7 @@ def item_detail(tahun: int, kode: str) -> str | Response:
         form_data.pop("kode_data", None)
         try:
             tk.get_action("satudata_item_update")(
-                {},
+                context(),
                 {
                     **form_data,
                     "id": item["id"],
@@ -264,8 +278,8 @@ def item_detail(tahun: int, kode: str) -> str | Response:
         extra_vars={
             "cycle": cycle,
             "item": detail,
-            "may_edit": tk.h.check_access("satudata_item_update", {"id": detail["id"]}),
-            "may_delete": tk.h.check_access(
+            "may_edit": may("satudata_item_update", {"id": detail["id"]}),
+            "may_delete": may(
                 "satudata_item_delete", {"id": detail["id"]}
             ),
             "organizations": organizations(),
@@ -279,7 +293,8 @@ def item_detail(tahun: int, kode: str) -> str | Response:
 def item_delete(tahun: int, kode: str) -> Response:
     """POST: delete a row."""
     cycle = load_cycle(tahun)
-    tk.get_action("satudata_item_delete")({}, {"id": kode, "cycle_id": cycle["id"]})
+    tk.get_action("satudata_item_delete")(
+        context(), {"id": kode, "cycle_id": cycle["id"]})
     tk.h.flash_success(tk._("Row {kode} has been deleted").format(kode=kode))
     return tk.redirect_to("satudata_planning.daftar", tahun=tahun)
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ckan.types import Response
 from flask import jsonify
 
-from ckanext.satudata_planning.provisioning.run import failure_message
+from ckanext.satudata_planning.provisioning import failure_message
 
 from .blueprints import portal
 from .common import action_errors, download, flash_errors, load_cycle
@@ -33,6 +33,12 @@ CSV_COLUMNS = (
     ("returned", "Dikembalikan"), ("accepted", "Diterima"),
     ("published", "Dipublikasikan"), ("percent", "Persen"),
     ("overdue", "Terlambat"),
+)
+#: the release calendar's counts (each row's ``release``)
+RELEASE_COLUMNS = (
+    ("on_time", "Terbit tepat waktu"), ("released_late", "Terbit terlambat"),
+    ("late", "Belum terbit, lewat jadwal"), ("no_date", "Tanpa jadwal"),
+    ("on_time_label", "Persen tepat waktu"),
 )
 
 
@@ -110,11 +116,13 @@ def progress_csv(tahun: int) -> Response:
     progress = _progress(cycle)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([label for _key, label in CSV_COLUMNS])
+    writer.writerow([label for _key, label in CSV_COLUMNS + RELEASE_COLUMNS])
     for row in progress["organizations"]:
-        writer.writerow([row[key] for key, _label in CSV_COLUMNS])
+        writer.writerow([row[key] for key, _label in CSV_COLUMNS]
+                        + [row["release"][key] for key, _label in RELEASE_COLUMNS])
     totals = progress["totals"]
-    writer.writerow(["", "Jumlah", *(totals[key] for key, _label in CSV_COLUMNS[2:])])
+    writer.writerow(["", "Jumlah", *(totals[key] for key, _label in CSV_COLUMNS[2:]),
+                     *(totals["release"][key] for key, _label in RELEASE_COLUMNS)])
     return download(
         ("\ufeff" + out.getvalue()).encode(),
         f"progres-daftar-data-{int(cycle['tahun'])}.csv",

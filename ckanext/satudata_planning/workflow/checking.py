@@ -34,6 +34,7 @@ from typing import Any, Optional
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from ckanext.satudata_planning.model import (
     CheckStatus,
@@ -141,12 +142,17 @@ def is_provisioned(package: Any) -> bool:
 def has_data_sql(package_id: Any) -> sa.ColumnElement[bool]:
     """SQL: the dataset ``package_id`` (a column or a value) has data.
 
-    Today: an active resource. A Table Designer table counts as a resource;
-    when tables should count only once they hold rows, change this and
-    :func:`has_data` together.
+    An active resource; a Table Designer table only once it holds a record
+    for its row's year (the resource's ``satudata_filled`` extra, kept by
+    :mod:`tables.filled` after every write to the table).
     """
     r = model.Resource
-    return sa.exists().where(r.package_id == package_id, r.state == "active")
+    filled_table = sa.case(
+        (sa.func.coalesce(r.url_type, "") != "tabledesigner", sa.true()),
+        else_=sa.cast(r.extras, JSONB)["satudata_filled"].astext == "true",
+    )
+    return sa.exists().where(r.package_id == package_id, r.state == "active",
+                             filled_table)
 
 
 def has_data(package_id: str) -> bool:

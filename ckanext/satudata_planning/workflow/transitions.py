@@ -23,7 +23,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from sqlalchemy.orm import Session
 
-from ckanext.satudata_planning import sop
+from ckanext.satudata_planning import formats, sop
 from ckanext.satudata_planning.model import (
     Cycle,
     CycleStatus,
@@ -234,7 +234,7 @@ def todo(
     number = cycle.current_step
     spec = sop.step(number)
     current = cycle.step(number)
-    due = current.due_date.isoformat() if current.due_date else "-"
+    due = formats.date(current.due_date) if current.due_date else "-"
     entries: list[dict[str, Any]] = []
     if roles.is_any(spec.executors):
         entries.append({

@@ -6,6 +6,8 @@ share (the one commit, the cycle lookup and its locks).
 """
 from __future__ import annotations
 
+from .calendar import *  # noqa: F401,F403
+from .calendar import __all__ as _calendar
 from .checking import *  # noqa: F401,F403
 from .checking import __all__ as _checking
 from .cycle import *  # noqa: F401,F403
@@ -28,8 +30,13 @@ from .publish import *  # noqa: F401,F403
 from .publish import __all__ as _publish
 from .recommendation import *  # noqa: F401,F403
 from .recommendation import __all__ as _recommendation
+from .site import *  # noqa: F401,F403
+from .site import __all__ as _site
+from .table import *  # noqa: F401,F403
+from .table import __all__ as _table
 
 __all__: list[str] = [
+    *_calendar,
     *_checking,
     *_cycle,
     *_desk,
@@ -41,4 +48,6 @@ __all__: list[str] = [
     *_provision,
     *_publish,
     *_recommendation,
+    *_site,
+    *_table,
 ]

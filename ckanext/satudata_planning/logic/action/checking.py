@@ -26,7 +26,7 @@ from ckan.types import Context, DataDict
 from ckanext.satudata_planning.checking import notify
 from ckanext.satudata_planning.logic import schema
 from ckanext.satudata_planning.model import CheckStatus, Cycle, DatasetCheck, Item
-from ckanext.satudata_planning.sop import Actor
+from ckanext.satudata_planning.sop import Actor, working_days
 from ckanext.satudata_planning.sop.roles import roles_in_context
 from ckanext.satudata_planning.workflow import checking
 
@@ -66,6 +66,16 @@ def _columns() -> tuple[Any, ...]:
         g.name, g.title, Cycle.id, Cycle.tahun, c.submitted, c.reviewed, c.catatan,
         filled.label("has_data"), status,
         sa.func.coalesce(c.queued, False).label("queued"),
+        _late(status).label("late"),
+    )
+
+
+def _late(status: Any) -> sa.ColumnElement[bool]:
+    """SQL: the row's jadwal rilis has passed and its data is not accepted."""
+    return sa.and_(
+        Item.jadwal_rilis.is_not(None),
+        Item.jadwal_rilis < working_days.today(),
+        status != CheckStatus.DITERIMA.value,
     )
 
 
@@ -103,6 +113,7 @@ def _row(r: Any) -> dict[str, Any]:
         "has_data": bool(r[16]),
         "status": r[17],
         "queued": bool(r[18]),
+        "late": bool(r[19]),
     }
 
 
@@ -131,8 +142,9 @@ def satudata_verification_list(context: Context, data_dict: DataDict) -> dict[st
     :returns: ``{count, counts: {status: n, queued: n}, results: [{package_id, name,
         title, kode_data, organization, organization_title, status,
         jadwal_rilis, submitted, reviewed, catatan, has_data, private,
-        sifat_akses, tahun, queued, …}]}``; those waiting for the Walidata
-        first, oldest submission first. The Walidata and the Pembina Data
+        sifat_akses, tahun, queued, late, …}]}``; those past their jadwal
+        rilis without accepted data (``late``) first, then those waiting for
+        the Walidata, oldest submission first. The Walidata and the Pembina Data
         see every OPD's datasets, an OPD its own.
     """
     tk.check_access("satudata_verification_list", context, data_dict)
@@ -166,6 +178,7 @@ def satudata_verification_list(context: Context, data_dict: DataDict) -> dict[st
     ).scalar_one()
     rows = model.Session.execute(
         query.order_by(
+            listed.c.late.desc(),  # past their jadwal rilis first
             listed.c.queued.desc(),
             listed.c.submitted.asc().nulls_last(),
             listed.c.kode_data,

@@ -31,6 +31,7 @@ from ckanext.satudata_planning.model.event import BATCHED_ACTIONS
 from ckanext.satudata_planning.sop import working_days
 from ckanext.satudata_planning.sop.roles import UserRoles, roles_in_context
 from ckanext.satudata_planning.workflow import gates
+from ckanext.satudata_planning.workflow import tasks as tasks_
 
 from ._common import commit, get_cycle, iso
 
@@ -128,6 +129,7 @@ def cycle_dictize(
     today: Optional[dt.date] = None,
     roles: Optional[UserRoles] = None,
     with_missing: bool = False,
+    with_tasks: bool = False,
 ) -> dict[str, Any]:
     """The cycle with its ten steps; ``viewer`` and the current step's
     ``missing`` only when ``roles`` / ``with_missing`` are given."""
@@ -170,7 +172,8 @@ def cycle_dictize(
             **roles.as_dict(),
             "can_complete": (not cycle.finished
                              and roles.can_complete(cycle.current_step)),
-            "todo": workflow.todo(roles, cycle, today),
+            "todo": ((tasks_.tasks(roles, cycle) if with_tasks else [])
+                     + workflow.todo(roles, cycle, today)),
         }
     return data
 
@@ -239,11 +242,15 @@ def satudata_cycle_show(context: Context, data_dict: DataDict) -> dict[str, Any]
         and for the current step ``missing``: what its gate still lacks),
         ``counts`` (steps per state), and ``viewer``: the caller's actors,
         whether they may complete the current step, and ``todo``
+    :param tasks: also the viewer's concrete tasks at the head of ``todo``
+        (rows sent back, rows lacking metadata the desk asks for; entries with
+        ``count``, ``rows`` and ``filters``)
     """
     tk.check_access("satudata_cycle_show", context, data_dict)
     cycle = get_cycle(data_dict["id"])
     data = cycle_dictize(cycle, users=_users(_user_ids([cycle])),
-                         roles=roles_in_context(context), with_missing=True)
+                         roles=roles_in_context(context), with_missing=True,
+                         with_tasks=bool(data_dict.get("tasks")))
     return data if context.get("user") else public_cycle(data)
 
 

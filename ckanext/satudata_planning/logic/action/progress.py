@@ -20,6 +20,7 @@ from ckan.logic.schema import validator_args
 from ckan.types import Context, DataDict, Schema, Validator
 
 from ckanext.satudata_planning.model import CheckStatus, Cycle, DatasetCheck, Item
+from ckanext.satudata_planning.release import schedule
 from ckanext.satudata_planning.sop import working_days
 from ckanext.satudata_planning.sop.roles import roles_in_context
 from ckanext.satudata_planning.workflow import checking
@@ -71,7 +72,11 @@ def satudata_progress(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param cycle_id: the cycle's id or year
     :returns: ``{cycle_id, tahun, organizations: [{organization,
         organization_title, agreed, datasets, with_data, submitted, returned,
-        accepted, published, percent, overdue}], totals: {…}}``, OPDs by name
+        accepted, published, percent, overdue, release}], totals: {…}}``,
+        OPDs by name; ``release``: the release calendar's counts
+        (:func:`release.schedule.counts`: ``released``, ``on_time``,
+        ``released_late``, ``late``, ``upcoming``, ``no_date``,
+        ``on_time_share``, ``on_time_label``)
 
     One aggregate query. ``with_data``: datasets with data (filled,
     :func:`workflow.checking.has_data_sql`), whatever their checking;
@@ -122,6 +127,10 @@ def satudata_progress(context: Context, data_dict: DataDict) -> dict[str, Any]:
     totals: dict[str, Any] = {k: sum(o[k] for o in orgs) for k in COUNTS}
     totals["percent"] = _percent(totals["with_data"], totals["agreed"])
     totals["organizations"] = len(orgs)
+    # the release calendar: released on time, late, share on time
+    release, totals["release"] = schedule.per_organization(cycle.id)
+    for o in orgs:
+        o["release"] = release.get(o["organization"]) or schedule.counts([])
     return {
         "cycle_id": cycle.id,
         "tahun": cycle.tahun,
@@ -159,8 +168,9 @@ def satudata_todo_datasets(
     :param limit: at most this many (default and maximum 1000)
     :returns: a list of ``{package_id, name, title, kode_data, tahun,
         organization, jadwal_rilis, resources, has_data, overdue, status,
-        catatan, queued, can_fill, may_submit}``: returned ones first, then
-        empty, filled, submitted and accepted ones, each by due date.
+        catatan, queued, can_fill, may_submit}``: those past their jadwal
+        rilis and not accepted first, then returned ones, empty, filled,
+        submitted and accepted ones, each by due date.
         ``can_fill``: the caller may add data (an editor of the OPD);
         ``may_submit``: and may submit it for checking now.
     """
@@ -173,14 +183,15 @@ def satudata_todo_datasets(
         .correlate(p)
         .scalar_subquery()
     )
-    status = checking.status_sql(c.status, checking.has_data_sql(p.id))
+    filled = checking.has_data_sql(p.id)
+    status = checking.status_sql(c.status, filled)
     order = sa.case(
         *((status == value, rank) for value, rank in _TODO_ORDER.items()), else_=9
     )
     query = (
         sa.select(
             p.id, p.name, p.title, Item.kode_data, Cycle.tahun, g.name,
-            Item.jadwal_rilis, resources, status, c.catatan,
+            Item.jadwal_rilis, resources, filled, status, c.catatan,
             sa.func.coalesce(c.queued, False),
         )
         .select_from(Item)
@@ -200,13 +211,16 @@ def satudata_todo_datasets(
         query = query.where(Cycle.id == get_cycle(data_dict["cycle_id"]).id)
     limit = min(data_dict.get("limit") or TODO_LIMIT_MAX, TODO_LIMIT_MAX)
     today = working_days.today()
+    late = sa.and_(Item.jadwal_rilis.is_not(None), Item.jadwal_rilis < today,
+                   status != CheckStatus.DITERIMA.value)
     rows = model.Session.execute(
-        query.order_by(order, Item.jadwal_rilis.asc().nulls_last(), Item.kode_data)
+        query.order_by(late.desc(), order, Item.jadwal_rilis.asc().nulls_last(),
+                       Item.kode_data)
         .limit(limit)
     ).all()
     out = []
-    for (package_id, name, title, kode, tahun, org, due, count, state, catatan,
-         queued) in rows:
+    for (package_id, name, title, kode, tahun, org, due, count, has_data, state,
+         catatan, queued) in rows:
         can_fill = roles.produces_for(org)
         out.append({
             "package_id": package_id,
@@ -217,13 +231,13 @@ def satudata_todo_datasets(
             "organization": org,
             "jadwal_rilis": due.isoformat() if due else None,
             "resources": count,
-            "has_data": count > 0,
-            "overdue": bool(due and due < today and not count),
+            "has_data": bool(has_data),
+            "overdue": bool(due and due < today and not has_data),
             "status": state,
             "catatan": catatan,
             "queued": bool(queued),
             "can_fill": can_fill,
             "may_submit": can_fill and checking.submit_refusal(
-                CheckStatus(state), filled=count > 0) is None,
+                CheckStatus(state), filled=bool(has_data)) is None,
         })
     return out

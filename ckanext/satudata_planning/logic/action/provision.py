@@ -24,8 +24,8 @@ from ckan.types import Context, DataDict, Schema, Validator
 from redis.exceptions import RedisError
 
 from ckanext.satudata_planning import config, sop
+from ckanext.satudata_planning import provisioning as provision
 from ckanext.satudata_planning.model import Cycle
-from ckanext.satudata_planning.provisioning import run as provision
 from ckanext.satudata_planning.sop.roles import roles_in_context
 
 from ._common import get_cycle

@@ -137,7 +137,8 @@ def notify_producers(cycle: Cycle) -> dict[str, Any]:
             mailer.mail_user(user, *_email(cycle, sk, user, rows))
         except Exception as e:  # noqa: BLE001 - one failure never stops the rest
             log.warning("SK e-mail to %s failed: %s", user.name, e)
-            failed.append({"user": user.name, "error": str(e)})
+            # a plain sentence: the server's own message stays in the log
+            failed.append({"user": user.name, "error": mail.failure_line(user, e)})
         else:
             notified += 1
     return {"notified": notified, "failed": failed}

@@ -340,3 +340,30 @@ def test_the_checks_catch_what_they_should(browser):
     assert "contrast: #di-atas-gambar" in found
     assert any("Klik saya" in html for html in page.evaluate(MOUSE_ONLY))
     page.close()
+
+
+# --- phone widths ---------------------------------------------------------------------
+
+#: what a body wider than the screen scrolls sideways by (none allowed)
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def test_list_desk_and_forum_fit_a_390_px_screen(stages, browser, portal):
+    """The list, desk and forum at 390 px: rows stack as cards, the page body
+    never scrolls sideways, and the desk result of a row is on screen."""
+    stages.reach("forum")
+    context = browser.new_context(base_url=portal, locale="id-ID",
+                                  viewport={"width": 390, "height": 844})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    login(page, "walidata")
+    for path, name in (("/daftar", "daftar"), ("/desk", "desk"), ("/forum", "forum")):
+        response = page.goto(f"/perencanaan/{YEAR}{path}")
+        assert response.status == 200, path
+        shot(page, f"mobile-{name}")
+        assert page.evaluate(OVERFLOW) <= 0, path
+    page.goto(f"/perencanaan/{YEAR}/daftar")
+    cell = page.locator("table.satudata-items td[data-label]").nth(4)
+    box = cell.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    context.close()

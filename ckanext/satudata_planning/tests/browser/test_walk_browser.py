@@ -6,6 +6,7 @@ No action API call is made: every change goes through a form.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -19,12 +20,27 @@ pytestmark = pytest.mark.browser
 YEAR = 2027
 
 
+#: true once CKAN's confirm-action module listens on the button (a click before
+#: that would submit without the confirmation)
+CONFIRM_READY = """(selector) => {
+  const b = document.querySelector(selector);
+  const events = b && window.jQuery && window.jQuery._data(b, "events");
+  return Boolean(events && events.click);
+}"""
+
+
+def confirm_click(page, selector: str) -> None:  # noqa: ANN001
+    """Press the button of ``selector``, then "Konfirmasi" in CKAN's dialog."""
+    page.wait_for_function(CONFIRM_READY, arg=selector)
+    page.locator(selector).first.click()
+    with page.expect_navigation():
+        page.locator("#ckan-confirm-yes").click()
+
+
 def complete_step(page, number: int) -> None:  # noqa: ANN001
     """Press the current step's button on the dashboard and check it moved on."""
     page.goto(f"/perencanaan/{YEAR}")
-    form = page.locator("form.satudata-complete-step")
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    confirm_click(page, "form.satudata-complete-step button[type=submit]")
     body = page.locator("body").inner_text()
     assert f"/perencanaan/{YEAR}" in page.url
     assert "alert-danger" not in page.content() or str(number) in body
@@ -35,7 +51,7 @@ def step_state(page, number: int) -> str:  # noqa: ANN001
     return page.locator(f"#langkah-{number}").get_attribute("class") or ""
 
 
-def fill_template(data: bytes, rows: list[dict[str, str]]) -> bytes:
+def fill_template(data: bytes, rows: list[dict[str, object]]) -> bytes:
     """Type rows into the downloaded template, as an OPD operator would in Excel."""
     wb = openpyxl.load_workbook(io.BytesIO(data))
     ws = wb["Daftar Data"]
@@ -69,11 +85,13 @@ def test_opd_imports_its_rows_from_the_template(page, tmp_path: Path):
     filled = tmp_path / "daftar-dinkes.xlsx"
     filled.write_bytes(fill_template(template, [
         {"Nama Data": "Jumlah Puskesmas menurut Kecamatan", "Produsen Data": "dinkes",
-         "Jenis Data": "Statistik Sektoral", "Frekuensi": "Tahunan", "Satuan": "unit"},
+         "Jenis Data": "Statistik Sektoral", "Frekuensi": "Tahunan", "Satuan": "unit",
+         "Jadwal Rilis": dt.date(YEAR, 3, 31)},
         {"Nama Data": "Jml penduduk per kecamatan", "Produsen Data": "dinkes",
          "Jenis Data": "Statistik Sektoral", "Frekuensi": "Tahunan", "Satuan": "orang"},
         {"Nama Data": "Cakupan Imunisasi Dasar Lengkap", "Produsen Data": "dinsos",
-         "Jenis Data": "Statistik Sektoral", "Frekuensi": "Bulanan", "Satuan": "%"},
+         "Jenis Data": "Statistik Sektoral", "Frekuensi": "Bulanan", "Satuan": "%",
+         "Jadwal Rilis": dt.date(2026, 11, 2)},
     ]))
     page.set_input_files("#field-upload", str(filled))
     with page.expect_navigation():
@@ -251,8 +269,12 @@ def test_walidata_drafts_the_sk_and_uploads_it_signed(page, tmp_path: Path):
 def test_walidata_publishes_the_sk(page, browser, portal):
     login(page, "walidata")
     page.goto(f"/perencanaan/{YEAR}/dokumen")
+    selector = "form.satudata-publish button[type=submit]"
+    page.wait_for_function(CONFIRM_READY, arg=selector)
+    page.locator(selector).first.click()
+    assert "tidak dapat dibatalkan" in page.locator("#ckan-confirm-modal").inner_text()
     with page.expect_navigation():
-        page.locator("form.satudata-publish button[type=submit]").first.click()
+        page.locator("#ckan-confirm-yes").click()
     complete_step(page, 9)
     assert "selesai" in step_state(page, 9)
     # an anonymous visitor now sees the SK and the agreed list, nothing else
@@ -397,6 +419,32 @@ def test_walidata_accepts_and_the_public_sees_it(page, browser, portal):
     shot(page, "periksa-diterima")
 
 
+def test_the_public_reads_the_release_calendar(browser, portal):
+    """An anonymous visitor opens /jadwal-rilis from the public SK page: the
+    agreed rows by month, the accepted one linked to its dataset."""
+    context = browser.new_context(base_url=portal, locale="id-ID",
+                                  viewport={"width": 1280, "height": 900})
+    anonymous = context.new_page()
+    anonymous.goto(f"/perencanaan/{YEAR}")
+    with anonymous.expect_navigation():
+        anonymous.locator("a.satudata-calendar-link").first.click()
+    assert "/jadwal-rilis" in anonymous.url
+    body = anonymous.locator("body").inner_text()
+    assert "Jadwal rilis" in body and "Persentase terbit tepat waktu" in body
+    assert anonymous.locator(f"a[href$='/dataset/{CHECKED['name']}']").count() == 1
+    rows = anonymous.locator("table.satudata-release-calendar tbody tr")
+    total = rows.count()
+    assert total >= 2
+    anonymous.select_option("#filter-organization", index=1)  # the first OPD
+    with anonymous.expect_navigation():
+        anonymous.locator("form.satudata-calendar-filters button").click()
+    assert "organization=" in anonymous.url
+    assert 1 <= rows.count() < total
+    anonymous.goto(f"/jadwal-rilis?tahun={YEAR}")
+    shot(anonymous, "jadwal-rilis")
+    context.close()
+
+
 # --- accessibility basics on our screens -------------------------------------
 
 UNLABELLED_FIELDS = """
@@ -411,12 +459,15 @@ UNLABELLED_FIELDS = """
 
 SCREENS = ("", "/daftar", "/rekomendasi", "/desk", "/forum", "/dokumen", "/portal",
            "/periksa")
+#: the public screens outside a cycle's prefix
+PUBLIC_SCREENS = ("/jadwal-rilis",)
 
 
 @pytest.mark.parametrize("user", ["walidata", "sekretariat", "operator_dinkes"])
 def test_every_field_of_our_screens_has_a_label(page, user):
     login(page, user)
-    for screen in ("/perencanaan", *(f"/perencanaan/{YEAR}{s}" for s in SCREENS)):
+    for screen in ("/perencanaan", *(f"/perencanaan/{YEAR}{s}" for s in SCREENS),
+                   *PUBLIC_SCREENS):
         response = page.goto(screen)
         if response.status == 403:
             continue

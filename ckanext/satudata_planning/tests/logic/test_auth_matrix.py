@@ -288,6 +288,12 @@ DATA: dict[tuple[str, str], Data] = {
     ("satudata_dataset_review", ""): _one(id="@dataset", hasil="diterima"),
     ("satudata_verification_list", ""): _one(),
     ("satudata_verification_show", ""): _one(id="@dataset"),
+    ("satudata_release_calendar", ""): _one(tahun=TAHUN),
+    ("satudata_remind", ""): _one(dry_run=True),
+    ("satudata_portal_summary", ""): _one(),
+    ("satudata_my_tasks", ""): _one(),
+    ("satudata_wilayah_list", ""): _one(tingkat="kecamatan"),
+    ("satudata_table_import", ""): _one(id="@dataset", upload=b"x"),
 }
 
 

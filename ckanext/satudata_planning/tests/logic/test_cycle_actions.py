@@ -41,7 +41,7 @@ def provide_output(cycle_id: str, number: int) -> None:
     elif number in (5, 6, 7, 8):  # real gates: documents and forum decisions
         provide_real_output(cycle_id, number)
     elif number == 10:  # real gate: every agreed row has its dataset
-        from ckanext.satudata_planning.provisioning import run as provision
+        from ckanext.satudata_planning import provisioning as provision
 
         site_user = helpers.call_action("get_site_user")
         provision.run(cycle_id, site_user["name"])

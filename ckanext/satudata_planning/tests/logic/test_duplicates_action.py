@@ -159,3 +159,77 @@ def test_ignore_needs_two_rows_of_the_cycle(actors, call_as, seeded):
             item_b="2027-X-404",
         )
     assert "item_b" in err.value.error_dict
+
+
+BY_SEX = "Jumlah Penduduk menurut Kecamatan dan Jenis Kelamin"
+DIS = "Jumlah Penyandang Disabilitas"
+
+
+def test_pages_kinds_and_the_issue_pairs(actors, call_as, seeded):
+    for user, org, name in (
+        (actors.produsen, "dinkes", BY_SEX),
+        (actors.produsen, "dinkes", DIS),
+        (actors.produsen_lain, "dinsos", f"{DIS} menurut Kelurahan"),
+    ):
+        call_as("satudata_item_create", user, cycle_id=2027, organization=org,
+                nama_data=name)
+    every = call_as("satudata_duplicates", actors.walidata, cycle_id=2027)
+    assert {p["jenis"] for p in every} == {"mirip", "rincian"}
+    rincian = call_as("satudata_duplicates", actors.walidata, cycle_id=2027,
+                      jenis="rincian")
+    assert frozenset((DIS, f"{DIS} menurut Kelurahan")) in names(rincian)
+    assert frozenset(("Jml penduduk per kec.", BY_SEX)) in names(rincian)
+    assert all(p["jenis"] == "rincian" and p["alasan"][0].startswith(
+        ("Same subject", "Subjek sama")) for p in rincian)
+    # pages of one pair follow each other without gaps or repeats
+    paged = [call_as("satudata_duplicates", actors.walidata, cycle_id=2027,
+                     limit=1, offset=n) for n in range(len(every) + 1)]
+    assert [page[0] for page in paged[:-1]] == every
+    assert paged[-1] == []
+    assert all(len(page) == 1 for page in paged[:-1])
+
+
+@pytest.mark.ckan_config("ckanext.satudata_planning.duplicate_page_max", "5")
+def test_a_page_is_bounded(actors, call_as, seeded):
+    with pytest.raises(tk.ValidationError) as err:
+        call_as("satudata_duplicates", actors.walidata, cycle_id=2027, limit=6)
+    assert "limit" in err.value.error_dict
+    for bad in ({"limit": 0}, {"offset": -1}, {"jenis": "apa"}):
+        with pytest.raises(tk.ValidationError):
+            call_as("satudata_duplicates", actors.walidata, cycle_id=2027, **bad)
+    assert len(call_as("satudata_duplicates", actors.walidata, cycle_id=2027,
+                       limit=5)) == 2
+
+
+def test_pairs_are_computed_again_only_when_a_compared_field_changes(
+    actors, call_as, seeded, monkeypatch
+):
+    from ckanext.satudata_planning import duplicates
+    from ckanext.satudata_planning.logic.action import desk
+
+    runs = []
+    real = duplicates.find_pairs
+
+    def counting(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(duplicates, "find_pairs", counting)
+    desk._CACHE.clear()
+    first = call_as("satudata_duplicates", actors.walidata, cycle_id=2027)
+    c = Cycle.get(2027)
+    c.current_step = 4
+    model.Session.commit()
+    kept = seeded["Jumlah Penduduk menurut Kecamatan"]
+    dup = seeded["Jml penduduk per kec."]
+    call_as("satudata_item_review", actors.walidata, id=dup["id"], hasil="duplikat",
+            duplikat_dari=kept["id"])
+    after = call_as("satudata_duplicates", actors.walidata, cycle_id=2027)
+    assert len(runs) == 1  # a desk result only filters the kept pairs
+    assert len(after) == len(first) - 1
+    from ckanext.satudata_planning.model import Item
+
+    model.Session.get(Item, seeded[SEED[2][1]]["id"]).nama_data = "Jumlah Dokter"
+    model.Session.commit()
+    assert len(call_as("satudata_duplicates", actors.walidata, cycle_id=2027)) == 0
+    assert len(runs) == 2

@@ -616,7 +616,7 @@ def baseline(action: str, w: World) -> dict[str, Any]:
                w.dataset_refs[0] if checked else year),
         "organization": "dinkes",
         "nama_data": "Jumlah Puskesmas",
-        "jenis": "ba_desk",
+        "jenis": "rincian" if action == "satudata_duplicates" else "ba_desk",
         "hasil": "perbaikan" if checked else "disetujui",
         "catatan": "Lengkapi data kecamatan",
         "isi": "Rekomendasi",

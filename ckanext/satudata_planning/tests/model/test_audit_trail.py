@@ -181,6 +181,9 @@ def _walk(act: Recorder, actors: Any) -> None:
     act("satudata_dataset_submit", actors.produsen, id=dataset)
     act("satudata_dataset_review", w, id=dataset, hasil="diterima")
     act("satudata_verification_show", actors.produsen, id=dataset)
+    # the release calendar and its reminders (they record reminders, no events)
+    act("satudata_release_calendar", None, tahun=2027)
+    act("satudata_remind", w, today="2027-04-12", dry_run=True)
     _complete(act, actors, cid, 10)
     # next year starts from this year's agreed list
     act("satudata_cycle_create", w, tahun=2028)

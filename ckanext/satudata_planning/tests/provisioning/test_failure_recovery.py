@@ -46,8 +46,8 @@ import sqlalchemy as sa
 from ckan.model.types import make_uuid
 from sqlalchemy.orm import Session
 
+from ckanext.satudata_planning import provisioning as provision
 from ckanext.satudata_planning.model import Cycle, Item
-from ckanext.satudata_planning.provisioning import run as provision
 
 ROOT = str(pathlib.Path(__file__).resolve().parents[4])
 DB_NAME = "satudata_recovery"
@@ -327,7 +327,7 @@ def test_postgres_restart_mid_batch_fails_cleanly_and_rerun_completes(
     finally:
         engine.dispose()
         try:
-            provision._redis().delete(status_key)
+            provision.redis_connection().delete(status_key)
         except Exception:  # cleanup only: Redis may be gone
             pass
 

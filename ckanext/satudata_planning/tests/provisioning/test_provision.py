@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import helpers
 
+from ckanext.satudata_planning import provisioning as provision
 from ckanext.satudata_planning.model import Item
-from ckanext.satudata_planning.provisioning import run as provision
 from ckanext.satudata_planning.tests.factories import (
     SK_NUMBER,
     add_sk,
@@ -74,7 +74,9 @@ def test_provision_creates_one_dataset_per_agreed_row(actors, cycle, call_as):
     assert pkg["jadwal_rilis"] == "2027-03-31"
     assert "Definisi data 1" in pkg["notes"] and "Konsep baku" in pkg["notes"]
     assert pkg["private"] is True
-    assert pkg["resources"] == []
+    # a statistical row's dataset gets its typed table (Table Designer) only
+    [table] = pkg["resources"]
+    assert table["url_type"] == "tabledesigner" and table["datastore_active"]
     assert _show(_item(other[0].id).package_id)["organization"]["name"] == "dinsos"
     assert _item(not_agreed.id).package_id is None
     # the datasets are in the (PostgreSQL) search index, in the same commit
@@ -159,7 +161,9 @@ def test_changed_row_updates_its_dataset(actors, cycle, call_as):
     pkg = _show(package_id)
     assert (pkg["title"], pkg["satuan"]) == ("Nama baru", "unit")
     assert pkg["satudata_item_revision"] == "2"
-    assert len(pkg["resources"]) == 1
+    # the OPD's file and the row's data table both survive
+    assert sorted(r["url_type"] or "" for r in pkg["resources"]) == [
+        "", "tabledesigner"]
     assert _show(_item(rows[1].id).package_id)["title"] == "Data dinkes nomor 2"
 
 
@@ -359,6 +363,7 @@ def test_background_job_through_rq_worker(actors, cycle, call_as):
 
     jobs.get_queue(provision.QUEUE).empty()
     rows = agreed_rows(cycle["id"], "dinkes", 5)
+    bad = agreed_rows(cycle["id"], "dinsos", 1, frekuensi="tiap-jam")[0]
     queued = call_as("satudata_provision", actors.walidata, cycle_id=cycle["id"])
     assert queued["mode"] == "background" and queued["state"] == "antri"
     assert (
@@ -384,8 +389,14 @@ def test_background_job_through_rq_worker(actors, cycle, call_as):
 
     status = call_as("satudata_provision_status", actors.walidata, cycle_id=cycle["id"])
     assert status["state"] == "selesai", status
-    assert (status["done"], status["created"], status["pending"]) == (5, 5, 0)
-    assert set(dataset_counts(cycle["id"]).values()) == {1}
+    # the bad row is left for a re-run, its error in the site's language
+    assert (status["done"], status["created"], status["pending"]) == (5, 5, 1)
+    assert [e["kode_data"] for e in status["errors"]] == [bad.kode_data]
+    assert status["errors"][0]["errors"]["frekuensi"] == [
+        'pilihan "tiap-jam" tidak dikenal'
+    ]
+    counts = dataset_counts(cycle["id"])
+    assert [counts[r.id] for r in rows] == [1] * 5 and counts[bad.id] == 0
 
 
 def test_redis_down_is_a_clear_validation_error(actors, cycle, call_as, monkeypatch):
@@ -487,6 +498,18 @@ def test_cli_provision(actors, cycle, cli):
     assert missing.exit_code == 1
 
 
+def test_cli_reports_a_bad_row_in_indonesian(actors, cycle, cli):
+    from ckan.cli.cli import ckan
+
+    agreed_rows(cycle["id"], "dinkes", 2)
+    bad = agreed_rows(cycle["id"], "dinsos", 1, frekuensi="tiap-jam")[0]
+    result = cli.invoke(ckan, ["satudata", "provision", "2027"])
+    assert result.exit_code == 3, result.output
+    assert "dibuat 2" in result.output and "gagal 1" in result.output
+    assert f"gagal: {bad.kode_data}" in result.output
+    assert 'pilihan "tiap-jam" tidak dikenal' in result.output, result.output
+
+
 def _index_row(package_id: str) -> dict[str, Any]:
     """The dataset's index row (all but its write time) and its facet pairs."""
     from ckanext.satudata_pgsearch.model import (
@@ -546,12 +569,16 @@ def test_each_created_dataset_has_its_new_package_activity(actors, cycle, call_a
         package_id = _item(row.id).package_id
         activities = (
             model.Session.execute(
-                sa.select(Activity).where(Activity.object_id == package_id)
+                sa.select(Activity)
+                .where(Activity.object_id == package_id)
+                .order_by(Activity.timestamp)
             )
             .scalars()
             .all()
         )
-        assert [a.activity_type for a in activities] == ["new package"]
+        # CKAN's 'new package'; after it, the data table's own activities
+        types = [a.activity_type for a in activities]
+        assert types[0] == "new package" and types.count("new package") == 1
         activity = activities[0]
         assert activity.user_id == actors.walidata["id"]
         assert activity.data["actor"] == "walidata"
@@ -564,4 +591,6 @@ def test_each_created_dataset_has_its_new_package_activity(actors, cycle, call_a
             id=package_id,
             context={"user": actors.sysadmin["name"]},
         )
-        assert [a["activity_type"] for a in listed] == ["new package"]
+        # (newest first: the data table's activities, then the dataset's)
+        assert [a["activity_type"] for a in listed][-1] == "new package"
+        assert [a["activity_type"] for a in listed].count("new package") == 1

@@ -33,8 +33,8 @@ import sqlalchemy as sa
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import AnyConverter, Rule
 
+from ckanext.satudata_planning import provisioning as provision
 from ckanext.satudata_planning.model import Cycle, Item
-from ckanext.satudata_planning.provisioning import run as provision
 from ckanext.satudata_planning.tests.factories import add_item, seeded_cycle
 from ckanext.satudata_planning.tests.web import login
 
@@ -89,7 +89,7 @@ def seeded(actors: Any, call_as: Any, storage: str) -> Iterator[dict[int, Seeded
             call_as("satudata_dataset_submit", actors.produsen, id=dataset["name"])
         last.datasets.append(dataset["name"])
     yield out
-    redis = provision._redis()  # the status a provisioning post left
+    redis = provision.redis_connection()  # the status a provisioning post left
     redis.delete(*(provision.status_key(c.cycle_id) for c in out.values()))
 
 

@@ -57,8 +57,11 @@ def test_list_for_an_opd_with_own_rows_first_and_escaped_text(
     assert 'class="satudata-item-form"' in body
     assert 'name="upload"' in body
     # every field of the add form has a label
-    for key in ("nama_data", "frekuensi", "kategori_sumber", "jadwal_rilis"):
+    for key in ("nama_data", "frekuensi", "jadwal_rilis"):
         assert f'for="add-{key}"' in body
+    # the checkboxes: each labelled, the group named by the field's label
+    assert 'for="add-kategori_sumber-1"' in body
+    assert 'aria-labelledby="add-kategori_sumber-label"' in body
 
 
 def test_list_filters_and_paging(app, actors, call_as, cycle):
@@ -147,6 +150,8 @@ def test_add_row_for_another_opd_is_403(app, actors, cycle):
     )
     assert res.status_code == 403
     assert model.Session.query(Item).count() == 0
+    # the form again, with the message and what was typed
+    assert 'class="satudata-item-form"' in res.get_data(as_text=True)
 
 
 def test_import_form_shows_every_error(app, actors, cycle):
@@ -307,7 +312,7 @@ def test_desk_review_and_duplicates_panel(app, actors, call_as, cycle):
     res = app.get(url)
     assert res.status_code == 200
     body = res.get_data(as_text=True)
-    assert body.count('class="satudata-pair"') == 1
+    assert body.count('class="satudata-pair ') == 1
     assert "satudata-hasil-btn" in body
     token = csrf_token(app, url)
     res = app.post(
@@ -322,7 +327,7 @@ def test_desk_review_and_duplicates_panel(app, actors, call_as, cycle):
         data={"_csrf_token": token, "item_a": a["id"], "item_b": b["id"]},
     )
     assert res.status_code == 200
-    assert 'class="satudata-pair"' not in res.get_data(as_text=True)
+    assert 'class="satudata-pair ' not in res.get_data(as_text=True)
     # without the token nothing changes
     assert (
         app.post(f"{url}/{b['kode_data']}/hasil", data={"hasil": "ditolak"}).status_code
@@ -356,7 +361,9 @@ def test_desk_pages_on_the_server_and_a_review_returns_to_its_page(
         follow_redirects=False,
     )
     assert res.status_code == 302
-    assert res.headers["Location"].endswith("/perencanaan/2027/desk?page=2")
+    item = call_as("satudata_item_show", actors.walidata, id="2027-DINKES-054")
+    assert res.headers["Location"].endswith(
+        f"/perencanaan/2027/desk?page=2#butir-{item['id']}")  # back at the row
     for junk in ("x", "-3", "99999999999999999999"):
         assert app.get(f"/perencanaan/2027/desk?page={junk}").status_code == 200
 

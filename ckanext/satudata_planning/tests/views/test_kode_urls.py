@@ -20,8 +20,8 @@ import pytest
 from ckan.tests import helpers
 from markupsafe import escape
 
+from ckanext.satudata_planning import provisioning as provision
 from ckanext.satudata_planning.model import Cycle, Item
-from ckanext.satudata_planning.provisioning import run as provision
 from ckanext.satudata_planning.tests.factories import (
     agreed_rows,
     cycle_at_step_10,
@@ -309,9 +309,8 @@ def _names(cycle_id: str) -> dict[str, str]:
 
 @pytest.mark.usefixtures("with_plugins")
 @pytest.mark.parametrize("batch_size", [1, 200])
-@pytest.mark.parametrize("fast", [True, False])
 def test_codes_with_one_slug_get_a_dataset_each_the_same_every_run(
-    actors, batch_size, fast
+    actors, batch_size
 ):
     """Which row gets the bare name depends on the codes, not on the order
     the rows come in (organization ids, batches, the database's collation)."""
@@ -321,51 +320,48 @@ def test_codes_with_one_slug_get_a_dataset_each_the_same_every_run(
     late = agreed_rows(cycle["id"], first["name"], 1, kode_data="01/DINKES/001")[0]
     early = agreed_rows(cycle["id"], second["name"], 1, kode_data="01.DINKES.001")[0]
     assert "01.DINKES.001" < "01/DINKES/001"
-    with helpers.changed_config(provision.FAST_OPTION, fast):
-        result = provision.run(cycle["id"], actors.walidata["name"],
-                               batch_size=batch_size)
-        assert (result.created, result.errors) == (2, [])
-        names = _names(cycle["id"])
-        assert names == {
-            "01.DINKES.001": "2027-01-dinkes-001",
-            "01/DINKES/001": f"2027-01-dinkes-001-{late.id[:8]}",
-        }
-        for row in (late, early):
-            shown = helpers.call_action("package_show",
-                                        id=names[row.kode_data])
-            assert (shown["satudata_item_id"], shown["kode_data"]) == (
-                row.id, row.kode_data)
-        # a re-run finds both datasets again
-        again = provision.run(cycle["id"], actors.walidata["name"],
-                              batch_size=batch_size)
-        assert (again.created, again.updated, again.errors) == (0, 0, [])
-        assert _names(cycle["id"]) == names
-        assert dataset_counts(cycle["id"]) == {late.id: 1, early.id: 1}
+    result = provision.run(cycle["id"], actors.walidata["name"],
+                           batch_size=batch_size)
+    assert (result.created, result.errors) == (2, [])
+    names = _names(cycle["id"])
+    assert names == {
+        "01.DINKES.001": "2027-01-dinkes-001",
+        "01/DINKES/001": f"2027-01-dinkes-001-{late.id[:8]}",
+    }
+    for row in (late, early):
+        shown = helpers.call_action("package_show",
+                                    id=names[row.kode_data])
+        assert (shown["satudata_item_id"], shown["kode_data"]) == (
+            row.id, row.kode_data)
+    # a re-run finds both datasets again
+    again = provision.run(cycle["id"], actors.walidata["name"],
+                          batch_size=batch_size)
+    assert (again.created, again.updated, again.errors) == (0, 0, [])
+    assert _names(cycle["id"]) == names
+    assert dataset_counts(cycle["id"]) == {late.id: 1, early.id: 1}
 
 
 @pytest.mark.usefixtures("with_plugins")
-@pytest.mark.parametrize("fast", [True, False])
-def test_a_deleted_dataset_keeps_its_name_and_the_row_gets_another(actors, fast):
+def test_a_deleted_dataset_keeps_its_name_and_the_row_gets_another(actors):
     """A row whose dataset was deleted gets a new one; the names the deleted
     one holds (the bare name and the row's suffix) are passed over."""
     cycle = cycle_at_step_10(actors.walidata)
     early = agreed_rows(cycle["id"], "dinkes", 1, kode_data="01.DINKES.001")[0]
     late = agreed_rows(cycle["id"], "dinkes", 1, kode_data="01/DINKES/001")[0]
     user = actors.walidata["name"]
-    with helpers.changed_config(provision.FAST_OPTION, fast):
-        provision.run(cycle["id"], user)
-        suffixed = f"2027-01-dinkes-001-{late.id[:8]}"
-        assert _names(cycle["id"])["01/DINKES/001"] == suffixed
-        helpers.call_action(
-            "package_delete", context={"user": actors.sysadmin["name"]}, id=suffixed
-        )
-        result = provision.run(cycle["id"], user)
-        assert (result.created, result.errors) == (1, [])
-        names = _names(cycle["id"])
-        assert names["01/DINKES/001"] not in (suffixed, "2027-01-dinkes-001")
-        assert names["01/DINKES/001"].startswith(suffixed)
-        assert names["01.DINKES.001"] == "2027-01-dinkes-001"
-        assert dataset_counts(cycle["id"]) == {late.id: 1, early.id: 1}
-        again = provision.run(cycle["id"], user)
-        assert (again.created, again.errors) == (0, [])
-        assert _names(cycle["id"]) == names
+    provision.run(cycle["id"], user)
+    suffixed = f"2027-01-dinkes-001-{late.id[:8]}"
+    assert _names(cycle["id"])["01/DINKES/001"] == suffixed
+    helpers.call_action(
+        "package_delete", context={"user": actors.sysadmin["name"]}, id=suffixed
+    )
+    result = provision.run(cycle["id"], user)
+    assert (result.created, result.errors) == (1, [])
+    names = _names(cycle["id"])
+    assert names["01/DINKES/001"] not in (suffixed, "2027-01-dinkes-001")
+    assert names["01/DINKES/001"].startswith(suffixed)
+    assert names["01.DINKES.001"] == "2027-01-dinkes-001"
+    assert dataset_counts(cycle["id"]) == {late.id: 1, early.id: 1}
+    again = provision.run(cycle["id"], user)
+    assert (again.created, again.errors) == (0, [])
+    assert _names(cycle["id"]) == names

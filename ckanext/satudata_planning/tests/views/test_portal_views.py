@@ -41,7 +41,7 @@ def test_walidata_provisions_from_the_page(app, actors, cycle):
     page = app.get(url).get_data(as_text=True)
     assert "Dinas Kesehatan" in page and "Dinas Sosial" in page
     assert 'role="img"' in page and "<svg" in page
-    assert 'aria-label="' in page and "0.0%" in page
+    assert 'aria-label="' in page and "0,0\u00a0%" in page
     assert "satudata-progress-table" in page
 
 
