@@ -45,6 +45,11 @@ _WS = re.compile(r"\s+")
 _SYMBOL = {"RPAREN": "')'"}
 
 
+class OperatorError(SearchQueryError):
+    """Two of ``+ - ! NOT`` before one clause: an error even where bad
+    syntax is otherwise read as words (Solr refuses ``--word`` there too)."""
+
+
 @dataclass(frozen=True)
 class MatchAll:
     """``*:*``."""
@@ -281,12 +286,23 @@ class Parser:
         tok = self._peek()
         if tok is None:
             raise SearchQueryError(_("Query ends where a term was expected"))
-        if tok.kind in ("PLUS",):
+        if tok.kind in ("PLUS", "MINUS", "NOT"):
             self.pos += 1
-            return self._unary(fld)
-        if tok.kind in ("MINUS", "NOT"):
-            self.pos += 1
-            return Not(self._unary(fld))
+            nxt = self._peek()
+            after = self.tokens[self.pos + 1 :][:1]
+            # "--word": two operators before a term (a trailing "--" is left
+            # to the usual error, read as words where that applies)
+            if (
+                nxt is not None
+                and nxt.kind in ("PLUS", "MINUS", "NOT")
+                and after
+                and after[0].kind not in ("PLUS", "MINUS", "NOT")
+            ):
+                raise OperatorError(
+                    _("Two operators in a row before {text}").format(
+                        text=repr(nxt.value)))
+            inner = self._unary(fld)
+            return inner if tok.kind == "PLUS" else Not(inner)
         node = self._primary(fld)
         self._modifiers()
         return node

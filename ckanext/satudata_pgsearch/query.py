@@ -213,10 +213,10 @@ class PgPackageSearchQuery(PackageSearchQuery):
         conds: list[Any] = []
         try:
             q_tree = P.parse(q)
-        except SearchQueryError:
+        except SearchQueryError as e:
             # dismax (CKAN's default for q without ':') reads bad syntax as words
             dismax = query.get("defType", "dismax") == "dismax" and ":" not in q
-            if not dismax:
+            if not dismax or isinstance(e, P.OperatorError):
                 raise
             q_tree = P.parse_plain(q)
         q_cond = compiler.condition(q_tree)

@@ -144,3 +144,12 @@ def test_a_syntax_error_shows_the_search_page_with_ckans_error(app, catalog):
     assert 'id="search-error"' in res.body
     api = app.get("/api/3/action/package_search?q=title:((", status=409)
     assert api.json["error"]["__type"] == "Search Error"
+
+
+def test_two_operators_in_a_row_are_an_error_even_for_dismax(app, catalog):
+    """CKAN's test_search_solr_syntax_error: Solr refuses ``--included``."""
+    res = app.get("/dataset/?q=--included")
+    assert res.status_code == 200
+    assert 'id="search-error"' in res.body
+    # stray brackets stay words, as before
+    assert catalog.names(q="peta ((") == ["peta-jalan"]

@@ -139,7 +139,14 @@ def _activities(package_id: str) -> list[dict[str, Any]]:
 def _stamps(package_id: str) -> list[str]:
     pkg = model.Session.get(model.Package, package_id)
     assert pkg is not None
-    return [pkg.metadata_created.isoformat(), pkg.metadata_modified.isoformat()]
+    stamps = [pkg.metadata_created, pkg.metadata_modified]
+    # the index keeps them to the millisecond, as Solr does
+    millis = [
+        s.strftime("%Y-%m-%dT%H:%M:%S")
+        + (f".{s.microsecond // 1000:03d}" if s.microsecond // 1000 else "")
+        for s in stamps
+    ]
+    return [s.isoformat() for s in stamps] + millis
 
 
 def _neutral(value: Any, package_id: str, stamps: list[str]) -> str:
