@@ -68,9 +68,9 @@ def main() -> None:
     print(f"Preparing {db_name} and {DS_DB} ...", flush=True)
     import bench_provision as bp
 
+    _datastore(args.ini)  # the datastore plugin connects at start-up
     bp._ckan(args.ini, "db", "clean", "--yes")
     bp._ckan(args.ini, "db", "upgrade")
-    _datastore(args.ini)
 
     import ckan.model as model
     import ckan.plugins.toolkit as tk
