@@ -18,3 +18,4 @@ bench:
 	.venv/bin/python benchmarks/bench_search.py
 	.venv/bin/python benchmarks/bench_items.py
 	.venv/bin/python benchmarks/bench_provision.py
+	.venv/bin/python benchmarks/bench_tables.py
