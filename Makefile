@@ -20,3 +20,4 @@ bench:
 	.venv/bin/python benchmarks/bench_items.py
 	.venv/bin/python benchmarks/bench_provision.py
 	.venv/bin/python benchmarks/bench_serve.py
+	.venv/bin/python benchmarks/bench_tables.py

@@ -68,16 +68,16 @@ def main() -> None:
     print(f"Preparing {db_name} and {DS_DB} ...", flush=True)
     import bench_provision as bp
 
+    _datastore(args.ini)  # the datastore plugin connects at start-up
     bp._ckan(args.ini, "db", "clean", "--yes")
     bp._ckan(args.ini, "db", "upgrade")
-    _datastore(args.ini)
 
     import ckan.model as model
     import ckan.plugins.toolkit as tk
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
-    from ckanext.satudata_planning.provisioning import run as provision
+    from ckanext.satudata_planning import provisioning as provision
     from ckanext.satudata_planning.tables import ensure
 
     config = load_config(args.ini)

@@ -148,6 +148,42 @@ def provision_cmd(tahun: str) -> None:
         raise SystemExit(3)
 
 
+@satudata.command("tables")
+@click.argument("tahun")
+def tables_cmd(tahun: str) -> None:
+    """Give the datasets of TAHUN's agreed rows their data tables (datasets
+    made before tables existed, or a table removed by hand); idempotent."""
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    from ckanext.satudata_planning.model import Cycle, Item, ItemState
+    from ckanext.satudata_planning.tables import ensure
+
+    cycle = Cycle.get(tahun)
+    if cycle is None:
+        click.secho(f"Siklus perencanaan {tahun} tidak ditemukan.", fg="red", err=True)
+        raise SystemExit(1)
+    if not ensure.available():
+        click.secho("Tabel data tidak aktif (plugin datastore dan tabledesigner, "
+                    "ckanext.satudata_planning.data_tables).", fg="red", err=True)
+        raise SystemExit(2)
+    items = model.Session.execute(
+        sa.select(Item).where(Item.cycle_id == cycle.id, Item.disepakati.is_(True),
+                              Item.state == ItemState.ACTIVE,
+                              Item.package_id.is_not(None))
+        .order_by(Item.kode_data)).scalars().all()
+    report = ensure.ensure_tables([(i, i.package_id) for i in items])
+    click.echo(f"Tabel data {cycle.tahun}: dibuat {len(report.created)}, "
+               f"dirancang ulang {len(report.redesigned)}, tetap "
+               f"{len(report.unchanged)}, tanpa tabel {len(report.skipped)}, "
+               f"gagal {len(report.errors)}.")
+    for misfit in report.misfits:
+        click.secho(f"  {misfit['kode_data']}: {len(misfit['removed'])} rekaman "
+                    "tidak lagi sesuai dan dihapus", fg="yellow")
+    if report.errors:
+        raise SystemExit(3)
+
+
 @satudata.command("auth-table")
 @click.option(
     "--readme",

@@ -166,6 +166,9 @@ def ensure_table(item: Any, package_id: str, *, user: Optional[str] = None,
             dict(context),
             {"package_id": package_id, "url_type": TABLE_URL_TYPE, "url": "",
              "name": _name(item), "format": "CSV",
+             # set now: datastore_create would otherwise update the dataset
+             # a second time (resource_patch) only to set it
+             "datastore_active": True,
              "description": tk._("Enter the data in this table (Table Designer) "
                                  "or import the dataset's XLSX template.")},
         )

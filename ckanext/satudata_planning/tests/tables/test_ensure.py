@@ -280,3 +280,22 @@ def test_a_table_counts_as_data_once_it_has_a_record_for_the_year(
     call_as("datastore_delete", actors.produsen, resource_id=resource_id,
             filters={"tahun": 2027})
     assert with_data() == 0
+
+
+def test_cli_gives_missing_tables_and_is_idempotent(provisioned, cli, actors,
+                                                    call_as, monkeypatch):
+    from ckan.cli.cli import ckan
+
+    from ckanext.satudata_planning import config
+
+    # the command loads test.ini again, where tables are off
+    monkeypatch.setattr(config, "data_tables", lambda: True)
+    package_id = _package(provisioned["stat"])
+    resource_id = _tables(package_id)[0]["id"]
+    call_as("resource_delete", actors.sysadmin, id=resource_id)
+    result = cli.invoke(ckan, ["satudata", "tables", "2027"])
+    assert result.exit_code == 0, result.output
+    assert "dibuat 1, dirancang ulang 0, tetap 2, tanpa tabel 1" in result.output
+    assert len(_tables(package_id)) == 1
+    again = cli.invoke(ckan, ["satudata", "tables", "2027"])
+    assert "dibuat 0, dirancang ulang 0, tetap 3" in again.output
