@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
+from markupsafe import Markup
 
 from ckanext.satudata_planning import audit, formats, sop
 from ckanext.satudata_planning.sop import vocabularies
@@ -264,6 +265,19 @@ def satudata_dcat_enabled() -> bool:
 
 
 __all__ += ["satudata_dcat_enabled"]
+
+
+def satudata_structured_data(pkg: dict[str, Any]) -> Markup:
+    """ckanext-dcat's schema.org JSON-LD of a dataset, safe inside a
+    ``<script>`` element: ``<``, ``>`` and ``&`` written as JSON's ``\\u``
+    escapes (the same JSON), so no user text can close the element."""
+    text = tk.h.structured_data(pkg)
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escape)
+    return Markup(text)
+
+
+__all__ += ["satudata_structured_data"]
 
 
 def satudata_route_exists(endpoint: str) -> bool:

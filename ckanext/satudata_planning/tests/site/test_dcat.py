@@ -97,3 +97,21 @@ def test_dataset_page_has_schema_org_structured_data(app, datasets):
     page = app.get("/dataset/tenaga-kesehatan").get_data(as_text=True)
     assert 'type="application/ld+json"' in page
     assert "schema.org" in page and "Jumlah Tenaga Kesehatan" in page
+
+
+def test_structured_data_cannot_close_its_script_element(app, actors):
+    """A title holding ``</script>`` stays inside the JSON-LD (as ``\\u003c``
+    escapes) and the JSON still reads the title as typed."""
+    import json
+    import re
+
+    title = "Data </script><script>window.__xss=1</script> & <b>"
+    factories.Dataset(owner_org=actors.opd["id"], name="judul-nakal", title=title,
+                      **{**FIELDS, "kode_data": "2027-DINKES-009"})
+    page = app.get("/dataset/judul-nakal").get_data(as_text=True)
+    [block] = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert "<" not in block and ">" not in block
+    assert "\\u003c/script\\u003e" in block
+    # the same JSON: the title reads back as typed
+    assert title in json.dumps(json.loads(block), ensure_ascii=False)
