@@ -48,9 +48,17 @@ def satudata_wilayah_list(
             if w.tingkat in wilayah.LEVELS]
 
 
+def _a_file(value: Any) -> Any:
+    """A file as CKAN passes an upload (never text, a number or JSON)."""
+    if isinstance(value, (bytes, bytearray)) or any(
+            hasattr(value, a) for a in ("read", "stream", "file")):
+        return value
+    raise tk.Invalid(tk._("Upload an Excel workbook (.xlsx) made from the template"))
+
+
 @validator_args
-def table_import_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"id": [not_empty, unicode_safe], "upload": [not_empty]}
+def table_import_schema(not_empty: Validator, satudata_ref: Validator) -> Schema:
+    return {"id": [not_empty, satudata_ref], "upload": [not_empty, _a_file]}
 
 
 def _row_of(package_id: str) -> Any:

@@ -60,7 +60,10 @@ RANDOM = os.environ.get("SATUDATA_HOSTILE_RANDOM") == "1"
 #: what a refused or accepted call may answer (409: CKAN's ValidationError)
 ALLOWED = {200, 400, 403, 404, 409}
 #: actions without parameters (anything else must show its parameter names)
-NO_PARAMS = {"satudata_cycle_list", "satudata_organization_list"}
+NO_PARAMS = {
+    "satudata_cycle_list", "satudata_organization_list", "satudata_my_tasks",
+    "satudata_portal_summary",
+}
 #: CKAN's tables that our actions write (datasets, memberships, organizations)
 CKAN_TABLES = ("package", "member", "group", "resource", "activity")
 
