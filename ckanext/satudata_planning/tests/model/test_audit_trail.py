@@ -169,12 +169,23 @@ def _walk(act: Recorder, actors: Any) -> None:
     act("satudata_provision_status", w, cycle_id=cid)
     act("satudata_progress", w, cycle_id=cid)
     act("satudata_todo_datasets", actors.produsen)
+    act("satudata_my_tasks", actors.produsen)
+    act("satudata_portal_summary", None)
+    act("satudata_wilayah_list", None, tingkat="kecamatan")
     # after step 10: the OPD fills and submits, the Walidata returns, accepts
     dataset = act("satudata_verification_list", w, cycle_id=cid,
                   organization="dinkes")["results"][0]["name"]
     call_as = act.call_as
     call_as("resource_create", actors.produsen, package_id=dataset,
             url="http://example.com/data.csv")
+    # its data table, filled from its template
+    from ckanext.satudata_planning.tests.tables.conftest import filled
+
+    row = model.Session.execute(
+        sa.select(Item).where(Item.package_id == call_as(
+            "package_show", actors.produsen, id=dataset)["id"])
+    ).scalar_one()
+    act("satudata_table_import", actors.produsen, id=dataset, upload=filled(row))
     act("satudata_dataset_submit", actors.produsen, id=dataset)
     act("satudata_dataset_review", w, id=dataset, hasil="perbaikan",
         catatan="Lengkapi")
@@ -190,10 +201,13 @@ def _walk(act: Recorder, actors: Any) -> None:
     act("satudata_item_carry_over", w, cycle_id=2028, from_tahun=2027)
 
 
+@pytest.mark.ckan_config("ckanext.satudata_planning.data_tables", "true")
 def test_no_action_alters_or_removes_an_event(actors, call_as, storage):
     act = Recorder(call_as)
     _walk(act, actors)
-    registered = set(_registered_actions())
+    # the DataStore's own actions are CKAN's, registered again only to word
+    # their refusals in Indonesian; the import above writes through them
+    registered = {n for n in _registered_actions() if not n.startswith("datastore_")}
     assert act.called == registered, (
         f"not called: {sorted(registered - act.called)}; "
         f"unknown: {sorted(act.called - registered)}"
