@@ -1,8 +1,10 @@
 """A real portal and a real browser for screen tests.
 
 The portal runs as ``ckan run`` in a subprocess on a free port, against its own
-database (``satudata_browser``) seeded with the demo, so these tests never
-share rows with the in-process tests. Chromium is Debian's, driven by
+database (``satudata_browser``, ``SATUDATA_BROWSER_DB``) and DataStore database
+(that name plus ``_ds``, ``SATUDATA_BROWSER_DS_DB``) seeded with the demo, so
+these tests never share rows with the in-process tests. Step 10's data tables
+are on, as in the portal's default. Chromium is Debian's, driven by
 Playwright with the flags that work offline. Screenshots land in
 ``test-artifacts/screenshots``.
 """
@@ -37,6 +39,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 DB_NAME = os.environ.get("SATUDATA_BROWSER_DB", "satudata_browser")
+DS_DB_NAME = os.environ.get("SATUDATA_BROWSER_DS_DB", f"{DB_NAME}_ds")
 PG = "postgresql://satudata:satudata@127.0.0.1:5432"
 
 
@@ -46,17 +49,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _recreate_database() -> None:
+def _recreate_database(name: str = DB_NAME) -> None:
     conn = psycopg2.connect(f"{PG}/postgres")
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = %s",
-            (DB_NAME,),
+            (name,),
         )
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}" ENCODING \'UTF8\' TEMPLATE template0')
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+    conn.close()
+
+
+def _datastore_permissions(sql: str) -> None:
+    """Run what ``ckan datastore set-permissions`` prints on the DataStore
+    database (its owner may: scripts/setup.sh runs it as postgres), without
+    psql's meta-commands (``\\connect``)."""
+    conn = psycopg2.connect(f"{PG}/{DS_DB_NAME}")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("\n".join(line for line in sql.splitlines()
+                              if not line.startswith("\\")))
     conn.close()
 
 
@@ -84,6 +99,9 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ini.write_text(
         test_ini.replace("testing = true\n", "")
         .replace("satudata_test", DB_NAME)
+        .replace("satudata_ds_test", DS_DB_NAME)
+        .replace("ckanext.satudata_planning.data_tables = false",
+                 "ckanext.satudata_planning.data_tables = true")
         .replace("http://test.ckan.net", base)
         .replace("/tmp/satudata-test-storage", str(tmp / "storage"))
         .replace("redis://127.0.0.1:6379/1", "redis://127.0.0.1:6379/4")
@@ -91,6 +109,10 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
     ckan = str(Path(sys.executable).with_name("ckan"))
     _recreate_database()
+    _recreate_database(DS_DB_NAME)
+    _datastore_permissions(subprocess.run(
+        [ckan, "-c", str(ini), "datastore", "set-permissions"], check=True, env=env,
+        capture_output=True, text=True).stdout)
     for args in (["db", "upgrade"], ["satudata", "seed-demo"]):
         subprocess.run([ckan, "-c", str(ini), *args], check=True, env=env,
                        capture_output=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from urllib.parse import urljoin
 
 import openpyxl
 import pytest
@@ -107,6 +108,7 @@ def test_another_opd_adds_a_row_by_the_form(page):
     page.goto(f"/perencanaan/{YEAR}/daftar")
     page.fill("#add-nama_data", "Jumlah Penduduk menurut Kecamatan")
     page.select_option("#add-organization", "dindukcapil")
+    page.select_option("#add-tingkat_penyajian", "kecamatan")
     page.fill("#add-satuan", "orang")
     with page.expect_navigation():
         page.locator("form.satudata-item-form button[type=submit]").click()
@@ -300,6 +302,110 @@ def test_walidata_provisions_the_datasets(page):
     assert "selesai" in step_state(page, 10)
 
 
+# --- step 10's data table: template, import, one value corrected, chart -------
+
+#: what the data-table stretch carries from one test to the next
+TABLE: dict[str, object] = {}
+
+
+def table_values(page, box) -> dict[tuple[str, str], float]:  # noqa: ANN001
+    """The table's values as its "Unduh XLSX" button gives them."""
+    with page.expect_download() as download:
+        box.locator("a.satudata-download-xlsx").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    data = Path(download.value.path()).read_bytes()
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Data"]
+    rows = ws.iter_rows(values_only=True)
+    header = list(next(rows))
+    kode, periode, nilai = (header.index(h) for h in ("Kode Wilayah", "Periode",
+                                                        "Nilai"))
+    return {(r[kode], r[periode]): r[nilai] for r in rows if r[kode]}
+
+
+def test_opd_fills_its_data_table_from_the_template(page, tmp_path: Path):
+    """The OPD downloads its dataset's XLSX template, types the values in,
+    imports it and sees them on the dataset's page."""
+    login(page, "operator_dindikbud")
+    page.goto(f"/perencanaan/{YEAR}")
+    link = page.locator(".satudata-todo-datasets a[href*='/dataset/']",
+                        has_text="Jumlah Penduduk menurut Kecamatan")
+    assert link.count() >= 1
+    name = link.first.get_attribute("href").rstrip("/").split("/dataset/")[-1]
+    TABLE["name"] = name
+    page.goto(f"/dataset/{name}")
+    box = page.locator("section.satudata-data-table")
+    assert box.locator(".satudata-satuan").inner_text() == "orang"
+    with page.expect_download() as download:
+        box.locator("a[href$='/templat.xlsx']").click()
+    assert download.value.suggested_filename == f"templat-{name}.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert {"Data", "Metadata"} <= set(wb.sheetnames)
+    ws = wb["Data"]
+    header = [c.value for c in ws[1]]
+    column = {h: i for i, h in enumerate(header, start=1)}
+    typed: dict[tuple[str, str], int] = {}
+    for r in range(2, ws.max_row + 1):
+        kode = ws.cell(row=r, column=column["Kode Wilayah"]).value
+        if not kode:
+            continue
+        assert ws.cell(row=r, column=column["Tahun"]).value == YEAR
+        value = 101 * (len(typed) + 1)
+        ws.cell(row=r, column=column["Nilai"], value=value)
+        typed[(kode, ws.cell(row=r, column=column["Periode"]).value)] = value
+    # the four kecamatan of Kota Pekalongan, one yearly value each
+    assert len(typed) == 4
+    assert {p for _k, p in typed} == {"tahunan"}
+    filled = tmp_path / f"{name}.xlsx"
+    wb.save(filled)
+    page.set_input_files("#satudata-table-upload", str(filled))
+    with page.expect_navigation():
+        box.locator("form.satudata-table-import button[type=submit]").click()
+    assert page.locator(".alert-danger, .alert-error").count() == 0
+    assert "4" in page.locator(".flash-messages, .alert-success").first.inner_text()
+    box = page.locator("section.satudata-data-table")
+    assert table_values(page, box) == typed
+    TABLE["typed"] = typed
+    shot(page, "tabel-impor")
+
+
+def test_opd_corrects_one_value_and_sees_the_chart(page):
+    """One value corrected in Table Designer's row form; the chart (SVG) on the
+    dataset's page draws the corrected value."""
+    name = TABLE["name"]
+    typed: dict[tuple[str, str], int] = dict(TABLE["typed"])  # type: ignore[arg-type]
+    login(page, "operator_dindikbud")
+    page.goto(f"/dataset/{name}")
+    box = page.locator("section.satudata-data-table")
+    table_url = box.locator("a[href*='/resource/']").first.get_attribute("href")
+    resource_id = table_url.rstrip("/").split("/resource/")[-1]
+    page.goto(f"/dataset/{name}/tabledesigner/{resource_id}/edit-row?_id=1")
+    form = page.locator("form[action*='/edit-row']")
+    kode = form.get_by_label("Kode Wilayah").input_value()
+    periode = form.get_by_label("Periode").input_value()
+    nilai = form.get_by_label("Nilai", exact=False)
+    assert float(nilai.input_value()) == typed[(kode, periode)]
+    nilai.fill("555")
+    shot(page, "tabel-ubah-baris")
+    with page.expect_navigation():
+        form.locator("button[name=save]").click()
+    assert "/edit-row" not in page.url, "the row form refused the value"
+    typed[(kode, periode)] = 555
+    page.goto(f"/dataset/{name}")
+    box = page.locator("section.satudata-data-table")
+    assert table_values(page, box) == typed
+    chart = box.locator("figure.satudata-table-chart img")
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                           arg=chart.element_handle())
+    response = page.request.get(urljoin(page.url, chart.get_attribute("src")))
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    svg = response.text()
+    assert svg.startswith("<svg") and svg.count("<rect") == 4
+    assert ": 555</title>" in svg
+    shot(page, "tabel-grafik")
+
+
 def test_opd_fills_one_dataset(page, tmp_path: Path):
     login(page, "operator_dinkes")
     page.goto(f"/perencanaan/{YEAR}")
@@ -356,7 +462,8 @@ def test_walidata_returns_it_with_a_note(page):
         row.locator("a").first.click()
     assert "Data 2027 lengkap untuk semua kecamatan" in page.locator(
         "body").inner_text()
-    assert page.locator("table.satudata-check-preview").count() == 0  # a file
+    # the data is a file; the dataset's table is still empty
+    assert page.locator("table.satudata-check-preview tbody tr").count() == 0
     shot(page, "periksa-detail")
     page.fill("#review-catatan", "Tambahkan kolom tahun pada berkas")
     with page.expect_navigation():
