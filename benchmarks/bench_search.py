@@ -202,7 +202,8 @@ def run(args: argparse.Namespace) -> None:
     from ckanext.satudata_pgsearch.index import vacuum_tables
 
     if args.reuse:
-        return run_queries(args, load_s=None, rebuild_ms=None, create_ms=None)
+        _summary([run_queries(args, load_s=None, rebuild_ms=None, create_ms=None)])
+        return
 
     admin = factories.Sysadmin(name="bench_admin")
     orgs = [
@@ -240,6 +241,7 @@ def run(args: argparse.Namespace) -> None:
     rebuild_ms = (time.perf_counter() - start) * 1000 / indexed
     model.Session.remove()
     rows = indexed
+    results: list[dict[str, Any]] = []
     for target in counts:
         if target > rows:
             print(f"Cloning index rows up to {target} datasets ...", flush=True)
@@ -247,7 +249,8 @@ def run(args: argparse.Namespace) -> None:
             vacuum_tables()
             rows = target
         model.Session.remove()
-        run_queries(args, load_s, rebuild_ms, create_ms)
+        results.append(run_queries(args, load_s, rebuild_ms, create_ms))
+    _summary(results)
 
 
 # Index rows of more datasets, copied in SQL from those CKAN indexed (same
@@ -258,33 +261,28 @@ def run(args: argparse.Namespace) -> None:
 _CLONE = """
 INSERT INTO satudata_search_index (id, name, title_string, state, private,
     capacity, owner_org, organization, dataset_type, site_id,
-    metadata_created, metadata_modified, permission_labels, facet_terms,
+    metadata_created, metadata_modified, permission_labels, facet_ids,
     data, fields, data_dict, validated_data_dict, search_vector, indexed_at)
 SELECT gen_random_uuid()::text, s.name || '~' || CAST(:round AS text) || '-1',
     s.title_string, s.state, s.private, s.capacity, s.owner_org,
     s.organization, s.dataset_type, s.site_id,
     s.metadata_created - make_interval(days => CAST(:round AS int)),
     s.metadata_modified - make_interval(days => CAST(:round AS int)),
-    s.permission_labels, s.facet_terms, s.data, s.fields, s.data_dict,
+    s.permission_labels, s.facet_ids, s.data, s.fields, s.data_dict,
     s.validated_data_dict, s.search_vector, now()
 FROM (SELECT * FROM satudata_search_index WHERE name NOT LIKE '%~%'
       ORDER BY doc_id LIMIT :take) s
-"""
-_CLONE_FACETS = """
-INSERT INTO satudata_search_facet (term_id, doc_id)
-SELECT f.term_id, c.doc_id
-FROM satudata_search_index c
-JOIN satudata_search_index s ON s.name = split_part(c.name, '~', 1)
-JOIN satudata_search_facet f ON f.doc_id = s.doc_id
-WHERE c.name LIKE '%~' || CAST(:round AS text) || '-1'
 """
 
 
 def _explain(search: Callable[[], Any]) -> str:
     """The search statement of one package_search, run again under EXPLAIN
-    ANALYZE: its execution time and the rows its facet count reads."""
+    ANALYZE: its times, how the rows were found and how many facet values
+    were unnested from the matches."""
     import ckan.model as model
     import sqlalchemy as sa
+
+    from ckanext.satudata_pgsearch.query import PLANNER_SETTINGS
 
     seen: list[tuple[str, Any]] = []
 
@@ -302,20 +300,33 @@ def _explain(search: Callable[[], Any]) -> str:
         return "no statement seen (answered from the cache?)"
     statement, parameters = seen[-1]
     cursor = model.Session.connection().connection.cursor()
-    cursor.execute("SET LOCAL random_page_cost = 1.1; SET LOCAL work_mem = '32MB'")
-    cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+    for name, value in PLANNER_SETTINGS:
+        cursor.execute("SELECT set_config(%s, %s, true)", (name, value))
+    cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
     plan = cursor.fetchone()[0][0]
     model.Session.rollback()
 
-    def rows_of(node: dict, kind: str) -> int:
-        own = 0
-        if node.get("Node Type") == kind:
-            own = node.get("Actual Rows", 0) * node.get("Actual Loops", 1)
-        return own + sum(rows_of(c, kind) for c in node.get("Plans", []))
+    def nodes(node: dict) -> list[dict]:
+        return [node] + [n for c in node.get("Plans", []) for n in nodes(c)]
 
-    unnested = rows_of(plan["Plan"], "Function Scan")
-    return (f"{plan['Execution Time']:.1f} ms executing, "
-            f"{unnested} facet values unnested from the matches")
+    every = nodes(plan["Plan"])
+    scans = [n for n in every if n.get("Relation Name") == "satudata_search_index"]
+    scan = ", ".join(
+        f"{n['Node Type']} {n['Actual Rows'] * n.get('Actual Loops', 1)} rows"
+        for n in scans
+    )
+    unnested = sum(
+        n["Actual Rows"] * n.get("Actual Loops", 1)
+        for n in every
+        if n["Node Type"] in ("ProjectSet", "Function Scan")
+    )
+    top = plan["Plan"]
+    return (
+        f"{plan['Execution Time']:.1f} ms executing, "
+        f"{plan['Planning Time']:.1f} ms planning; {scan}; "
+        f"{unnested} facet values unnested; buffers hit "
+        f"{top.get('Shared Hit Blocks', 0)} read {top.get('Shared Read Blocks', 0)}"
+    )
 
 
 def _clone_index_rows(count: int, source: int) -> None:
@@ -330,9 +341,17 @@ def _clone_index_rows(count: int, source: int) -> None:
         rnd += 1
         take = min(source, count - done)
         model.Session.execute(sa.text(_CLONE), {"round": rnd, "take": take})
-        model.Session.execute(sa.text(_CLONE_FACETS), {"round": rnd})
         model.Session.commit()
         done += take
+
+
+def _uptime() -> str:
+    try:
+        return subprocess.run(
+            ["uptime"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def run_queries(
@@ -340,7 +359,7 @@ def run_queries(
     load_s: float | None,
     rebuild_ms: float | None,
     create_ms: float | None,
-) -> None:
+) -> dict[str, Any]:
     """The timings of the index write, package_show and the searches."""
     import ckan.lib.search as search
     import ckan.logic as logic
@@ -348,6 +367,7 @@ def run_queries(
     import sqlalchemy as sa
 
     context = {"user": "bench_admin"}
+    before = _uptime()
 
     ids = [r[0] for r in model.Session.query(model.Package.id).limit(200)]
     both = [logic.package_show_default_and_custom_schemas({}, i) for i in ids]
@@ -379,6 +399,17 @@ def run_queries(
             dict(anon), dict(facets, q=q, include_private=True)
         )
 
+    def phrase() -> Any:
+        return package_search(
+            dict(anon),
+            dict(
+                facets,
+                q='"jumlah penduduk"',
+                fq="tahun:[2024 TO *]",
+                sort="metadata_modified desc",
+            ),
+        )
+
     # the figures below are without the answer cache (every query computed);
     # the cached repeat is printed apart
     from ckan.common import config
@@ -388,23 +419,21 @@ def run_queries(
     cache_key = cache.CONFIG_KEY
     cache_size = config.get(cache_key)
     config[cache_key] = 0
-    counts = {q: page(q)() for q in ("pendidikan sekolah", "")}
-    text_ms = _stats(_timed(page("pendidikan sekolah"), args.repeat))
-    all_ms = _stats(_timed(page(""), args.repeat))
-    phrase_ms = _stats(
-        _timed(
-            lambda: package_search(
-                dict(anon),
-                dict(
-                    facets,
-                    q='"jumlah penduduk"',
-                    fq="tahun:[2024 TO *]",
-                    sort="metadata_modified desc",
-                ),
-            ),
-            args.repeat,
-        )
-    )
+    queries = {
+        "text + 3 facets": page("pendidikan sekolah"),
+        "no text + 3 facets": page(""),
+        "phrase + range + sort": phrase,
+    }
+    found = {label: fn()["count"] for label, fn in queries.items()}
+    # interleaved, so that a burst of other load hits every query alike
+    times: dict[str, list[float]] = {label: [] for label in queries}
+    for _ in range(args.repeat):
+        for label, fn in queries.items():
+            times[label] += _timed(fn, 1)
+    figures = {label: _stats(ts) for label, ts in times.items()}
+    explained = {label: _explain(fn) for label, fn in queries.items()}
+    config[cache_key] = cache_size or cache.DEFAULT_SIZE
+    cached_ms = statistics.median(_timed(page("pendidikan sekolah"), args.repeat))
 
     n = model.Session.execute(
         sa.text("SELECT count(*) FROM satudata_search_index")
@@ -414,23 +443,15 @@ def run_queries(
     real = model.Session.query(model.Package).count()
     print(f"indexed datasets: {n} ({real} through CKAN's rebuild, the others "
           f"copied index rows; {loaded})")
-    print("package_search, /dataset style (3 facets, 20 rows, anonymous):")
-    print(
-        f"  q='pendidikan sekolah'     median {text_ms[0]:7.1f} ms"
-        f"  p95 {text_ms[1]:7.1f} ms  ({counts['pendidikan sekolah']['count']} found)"
-    )
-    print(
-        f"  no q (all match)           median {all_ms[0]:7.1f} ms  p95 {all_ms[1]:7.1f}"
-        f" ms  ({counts['']['count']} found)"
-    )
-    print(f"  phrase + range fq + sort   median {phrase_ms[0]:7.1f} ms"
-          f"  p95 {phrase_ms[1]:7.1f} ms")
-    for label, q in (("q='pendidikan sekolah'", "pendidikan sekolah"), ("no q", "")):
-        print(f"  EXPLAIN ANALYZE, {label}: {_explain(page(q))}")
-    config[cache_key] = cache_size or cache.DEFAULT_SIZE
-    cached_ms = statistics.median(_timed(page("pendidikan sekolah"), args.repeat))
-    print(f"  q='pendidikan sekolah' again, from the answer cache {cached_ms:5.1f} ms")
-    print(f"  load average: {os.getloadavg()[0]:.2f} (2 cores)")
+    print(f"before: {before}")
+    print("package_search, /dataset style (3 facets, 20 rows, anonymous), "
+          f"{args.repeat} each, answer cache off:")
+    for label, (median, p95) in figures.items():
+        print(f"  {label:<22} median {median:7.1f} ms  p95 {p95:7.1f} ms"
+              f"  ({found[label]} found)")
+    for label, text in explained.items():
+        print(f"  EXPLAIN ANALYZE, {label}: {text}")
+    print(f"  text + 3 facets again, from the answer cache {cached_ms:5.1f} ms")
     print("per dataset:")
     if rebuild_ms is not None:
         print(f"  index (rebuild: package_show dicts + index) {rebuild_ms:7.2f} ms")
@@ -440,7 +461,26 @@ def run_queries(
     if create_ms is not None:
         label = "package_create (whole action, 50 samples)"
         print(f"  {label:<43}{create_ms:7.2f} ms")
+    after = _uptime()
+    print(f"after: {after}")
     sys.stdout.flush()
+    return {"n": n, "figures": figures, "write_ms": write_ms, "uptime": after}
+
+
+def _summary(results: list[dict[str, Any]]) -> None:
+    """The figures of every size side by side, with the load they ran at."""
+    print("\n=== summary (median / p95 ms; index write ms per dataset) ===")
+    head = " | ".join(f"{r['n']:,}" for r in results)
+    print(f"{'':<24}| {head}")
+    for label in results[0]["figures"]:
+        cells = " | ".join(
+            "{:.1f} / {:.1f}".format(*r["figures"][label]) for r in results
+        )
+        print(f"{label:<24}| {cells}")
+    writes = " | ".join(f"{r['write_ms']:.2f}" for r in results)
+    print(f"{'index write':<24}| {writes}")
+    for r in results:
+        print(f"{r['n']:,}: {r['uptime']}")
 
 
 if __name__ == "__main__":

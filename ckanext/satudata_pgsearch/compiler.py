@@ -16,8 +16,9 @@ from ckan.lib.search.common import SearchQueryError
 from dateutil.relativedelta import relativedelta
 
 from . import parser as P
-from .index import regconfig
+from .index import is_faceted, regconfig
 from .model import search_index_table as T
+from .model import search_term_table as TERMS
 from .parser import _
 
 # Fields with a column of their own: exact, case-sensitive string matches.
@@ -199,6 +200,10 @@ class Compiler:
             col = T.c[fld]
             cond = col.startswith(text, autoescape=True) if prefix else col == text
             return sa.and_(col.isnot(None), cond)
+        if is_faceted(fld):
+            value = TERMS.c.value
+            match = value.startswith(text, autoescape=True) if prefix else value == text
+            return _has_term(fld, match)
         if prefix:
             elem = self._elements(fld)
             return sa.exists(
@@ -277,14 +282,18 @@ class Compiler:
         if fld in COLUMN_FIELDS:
             col = T.c[fld]
             return self._between(col, low, high, node, [col.isnot(None)])
+        faceted = is_faceted(fld)
         elem = self._elements(fld)
-        value: Any = elem.c.value
+        value: Any = TERMS.c.value if faceted else elem.c.value
         guard: list[Any] = []
         low_v: Any
         high_v: Any
         if bounds and all(_NUMBER.match(b) for b in bounds):
-            guard = [value.op("~")(r"^-?\d+(\.\d+)?$")]
-            value = sa.cast(value, sa.Numeric)
+            # cast only what is a number (a CASE: the planner may order the
+            # conditions of an AND as it likes)
+            value = sa.case(
+                (value.op("~")(r"^-?\d+(\.\d+)?$"), sa.cast(value, sa.Numeric))
+            )
             low_v, high_v = (None if b is None else float(b) for b in (low, high))
         elif bounds and all(parse_date(b) is not None for b in bounds):
             guard = [value.op("~")(r"^\d{4}-\d{2}-\d{2}")]
@@ -299,6 +308,8 @@ class Compiler:
         else:
             low_v, high_v = low, high
         cond = self._between(value, low_v, high_v, node, guard)
+        if faceted:
+            return _has_term(fld, cond)
         return sa.exists(sa.select(sa.literal(1)).select_from(elem).where(cond))
 
     @staticmethod
@@ -324,6 +335,16 @@ class Compiler:
 def _vector_word(node: Any) -> bool:
     """A word or phrase answered from the whole or weighted vector."""
     return isinstance(node, (P.Term, P.Phrase)) and node.field in VECTOR_FIELDS
+
+
+def _has_term(fld: str, value_cond: Any) -> Any:
+    """Whether the row has a value of ``fld`` meeting ``value_cond`` (on the
+    terms' ``value``): the matching terms are looked up once (an InitPlan),
+    the rows found through ``facet_ids``' GIN index (intarray's ``&&``)."""
+    ids = sa.select(TERMS.c.term_id).where(TERMS.c.field == fld, value_cond)
+    return T.c.facet_ids.op("&&", return_type=sa.Boolean)(
+        sa.func.array(ids.scalar_subquery())
+    )
 
 
 def _or_all(queries: list[Any]) -> Any:

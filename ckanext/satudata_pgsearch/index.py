@@ -11,7 +11,7 @@ action's transaction and committed with it (``defer_commit`` keeps meaning
 
 Inside :func:`batched_writes` (step 10's provisioning), the documents CKAN
 sends are collected and written together by :func:`write_docs_bulk`: the same
-rows and facet rows as :func:`write_docs`, in three statements for the batch.
+rows as :func:`write_docs`, in two statements for the batch.
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.exc import SQLAlchemyError
 
 from .cache import bump_generation
-from .model import FACET_SEPARATOR
-from .model import search_facet_table as F
 from .model import search_index_table as T
 from .model import search_term_table as TERMS
 
@@ -77,8 +75,8 @@ FREE_TEXT_KEYS = frozenset(
 )
 MAX_FIELD_VALUE = 256
 
-# Kept out of the facet rows (``satudata_search_facet``): one value per
-# dataset, or nearly, and never faceted on. A facet on one of them is still
+# Kept out of ``facet_ids``: one value per dataset, or nearly, and never
+# faceted on. A facet on one of them is still
 # answered, counted from the ``fields`` column (more slowly).
 UNFACETED_KEYS = frozenset(
     (
@@ -203,7 +201,6 @@ _VECTOR = "ts_delete({}, :separator)".format(
 )
 _CASTS = {
     "permission_labels": "text[]",
-    "facet_terms": "text[]",
     "data": "jsonb",
     "fields": "jsonb",
 }
@@ -221,20 +218,40 @@ _ROW_COLUMNS = (
     "metadata_created",
     "metadata_modified",
     "permission_labels",
-    "facet_terms",
     "data",
     "fields",
     "data_dict",
     "validated_data_dict",
 )
+_TERMS_OF_PAIRS = "unnest(CAST(:{f} AS text[]), CAST(:{v} AS text[])) AS u(f, v)"
+# The term ids of the dataset's facet pairs, numbering those never seen:
+# ``known`` are the terms this statement's snapshot sees, ``added`` the others
+# (DO UPDATE rather than DO NOTHING: a term another transaction committed
+# meanwhile conflicts, and DO UPDATE still returns its id).
+_FACET_IDS_CTE = (  # noqa: S608
+    "WITH pairs AS (SELECT u.f, u.v FROM {pairs}), "
+    "known AS (SELECT t.term_id FROM {terms} t JOIN pairs p "
+    "ON t.field = p.f AND t.value = p.v), "
+    "added AS (INSERT INTO {terms} (field, value) SELECT p.f, p.v FROM pairs p "
+    "WHERE NOT EXISTS (SELECT 1 FROM {terms} t WHERE t.field = p.f AND t.value = p.v) "
+    "ORDER BY p.f, p.v "
+    "ON CONFLICT (field, value) DO UPDATE SET field = EXCLUDED.field "
+    "RETURNING term_id) "
+).format(pairs=_TERMS_OF_PAIRS.format(f="facet_fields", v="facet_values"),
+         terms=TERMS.name)
+_FACET_IDS = (
+    "(SELECT coalesce(array_agg(term_id ORDER BY term_id), '{}') FROM "
+    "(SELECT term_id FROM known UNION ALL SELECT term_id FROM added) ids)"
+)
 # Written as SQL text (names are this module's constants, every value a bound
 # parameter: hence the noqa S608). SQLAlchemy does not cache the compiled
 # form of PostgreSQL's INSERT ... ON CONFLICT; compiling it anew for every
-# dataset cost ~2 ms.
+# dataset cost ~2 ms. One statement: the terms, the row and its facet ids.
 _UPSERT = sa.text(
-    "INSERT INTO {table} ({columns}, search_vector, indexed_at) "  # noqa: S608
-    "VALUES ({values}, {vector}, now()) "
-    "ON CONFLICT (id) DO UPDATE SET {updates}, "
+    _FACET_IDS_CTE
+    + "INSERT INTO {table} ({columns}, facet_ids, search_vector, indexed_at) "  # noqa: S608
+    "VALUES ({values}, {facet_ids}, {vector}, now()) "
+    "ON CONFLICT (id) DO UPDATE SET {updates}, facet_ids = EXCLUDED.facet_ids, "
     "search_vector = EXCLUDED.search_vector, indexed_at = EXCLUDED.indexed_at "
     "RETURNING doc_id".format(
         table=T.name,
@@ -243,29 +260,23 @@ _UPSERT = sa.text(
             f"CAST(:{c} AS {_CASTS[c]})" if c in _CASTS else f":{c}"
             for c in _ROW_COLUMNS
         ),
+        facet_ids=_FACET_IDS,
         vector=_VECTOR,
         updates=", ".join(f"{c} = EXCLUDED.{c}" for c in _ROW_COLUMNS if c != "id"),
     )
 )
-_PAIRS = "unnest(CAST(:fields AS text[]), CAST(:values AS text[])) AS u(f, v)"
+# Terms of a whole batch; the next statement (a new snapshot under READ
+# COMMITTED) sees them, and those another transaction committed meanwhile.
 _INSERT_TERMS = sa.text(
-    f"INSERT INTO {TERMS.name} (field, value) SELECT u.f, u.v FROM {_PAIRS} "  # noqa: S608
+    f"INSERT INTO {TERMS.name} (field, value) SELECT u.f, u.v "  # noqa: S608
+    f"FROM {_TERMS_OF_PAIRS.format(f='fields', v='values')} "
     f"WHERE NOT EXISTS (SELECT 1 FROM {TERMS.name} t "
-    "WHERE t.field = u.f AND t.value = u.v) ON CONFLICT DO NOTHING"
-)
-# Drop the rows no longer true and add the missing ones (disjoint sets).
-_SYNC_FACETS = sa.text(
-    f"WITH wanted AS (SELECT t.term_id FROM {TERMS.name} t JOIN {_PAIRS} "  # noqa: S608
-    "ON t.field = u.f AND t.value = u.v), "
-    f"gone AS (DELETE FROM {F.name} WHERE doc_id = :doc_id "
-    "AND term_id NOT IN (SELECT term_id FROM wanted)) "
-    f"INSERT INTO {F.name} (term_id, doc_id) SELECT term_id, :doc_id FROM wanted "
-    "ON CONFLICT DO NOTHING"
+    "WHERE t.field = u.f AND t.value = u.v) ORDER BY u.f, u.v ON CONFLICT DO NOTHING"
 )
 
 
 def is_faceted(key: str) -> bool:
-    """Whether ``key``'s values have facet rows (see ``UNFACETED_KEYS``)."""
+    """Whether ``key``'s values are in ``facet_ids`` (see ``UNFACETED_KEYS``)."""
     return key not in UNFACETED_KEYS and key not in FREE_TEXT_KEYS
 
 
@@ -282,7 +293,7 @@ def field_values(doc: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def facet_pairs(fields: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """The distinct (field, value) pairs that get facet rows."""
+    """The distinct (field, value) pairs numbered into ``facet_ids``."""
     return sorted(
         {(key, v) for key, values in fields.items() if is_faceted(key) for v in values}
     )
@@ -295,6 +306,7 @@ def row_values(doc: dict[str, Any]) -> dict[str, Any]:
         if key in data:
             data[key] = solr_date(data[key])
     fields = field_values(data)
+    pairs = facet_pairs(fields)
     return {
         "id": doc["id"],
         "name": doc.get("name") or doc["id"],
@@ -309,9 +321,8 @@ def row_values(doc: dict[str, Any]) -> dict[str, Any]:
         "metadata_created": _parse_stamp(doc.get("metadata_created")),
         "metadata_modified": _parse_stamp(doc.get("metadata_modified")),
         "permission_labels": [str(p) for p in doc.get("permission_labels") or []],
-        "facet_terms": [
-            f"{key}{FACET_SEPARATOR}{value}" for key, value in facet_pairs(fields)
-        ],
+        "facet_fields": [p[0] for p in pairs],
+        "facet_values": [p[1] for p in pairs],
         "data": json.dumps(data, default=str),
         "fields": json.dumps(fields),
         "data_dict": doc.get("data_dict"),
@@ -323,38 +334,16 @@ def row_values(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def write_facets(doc_id: int, pairs: list[tuple[str, str]]) -> None:
-    """Make the dataset's facet rows exactly ``pairs`` (in the caller's session).
-
-    Two statements: number the pairs not seen before, then drop the dataset's
-    rows that are no longer true and add the missing ones. Re-indexing an
-    unchanged dataset writes no facet row. The terms are inserted by a
-    statement of their own so that the next one (a new snapshot under READ
-    COMMITTED) sees a term another transaction committed meanwhile.
-    """
-    params = {
-        "fields": [p[0] for p in pairs],
-        "values": [p[1] for p in pairs],
-        "doc_id": doc_id,
-    }
-    if pairs:
-        model.Session.execute(_INSERT_TERMS, params)
-    model.Session.execute(_SYNC_FACETS, params)
-
-
 def write_docs(docs: list[dict[str, Any]]) -> None:
-    """Insert or replace rows and their facet rows, in CKAN's session.
+    """Insert or replace rows (with their facet ids), in CKAN's session.
 
     Committed with the action (or rolled back with it).
     """
     if docs:
         bump_generation()
     for doc in docs:
-        values = row_values(doc)
         try:
-            doc_id = model.Session.execute(_UPSERT, values).scalar_one()
-            data = {k: v for k, v in doc.items() if k not in _OWN_COLUMNS}
-            write_facets(doc_id, facet_pairs(field_values(data)))
+            model.Session.execute(_UPSERT, row_values(doc))
         except SQLAlchemyError as e:
             raise SearchIndexError(
                 f"Could not index dataset {doc.get('id')}: {e}"
@@ -362,107 +351,104 @@ def write_docs(docs: list[dict[str, Any]]) -> None:
 
 
 # The bulk form of _UPSERT: every row of the batch in one statement, its
-# values one JSON array (jsonb_to_recordset), the vector computed per row
-# exactly as _UPSERT computes it.
+# values one JSON array (jsonb_to_recordset), the vector and the facet ids
+# computed per row exactly as _UPSERT computes them.
 _RECORD_TYPES = {
     "private": "boolean",
     "metadata_created": "timestamp",
     "metadata_modified": "timestamp",
     "permission_labels": "text[]",
-    "facet_terms": "text[]",
+    "facet_fields": "text[]",
+    "facet_values": "text[]",
 }
 _TEXT_COLUMNS = ("text_a", "text_b", "text_c", "text_d")
+_FACET_COLUMNS = ("facet_fields", "facet_values")
 _UPSERT_MANY = sa.text(
-    "INSERT INTO {table} ({columns}, search_vector, indexed_at) "  # noqa: S608
-    "SELECT {values}, {vector}, now() "
+    "INSERT INTO {table} ({columns}, facet_ids, search_vector, indexed_at) "  # noqa: S608
+    "SELECT {values}, {facet_ids}, {vector}, now() "
     "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({record}) "
-    "ON CONFLICT (id) DO UPDATE SET {updates}, "
+    "ON CONFLICT (id) DO UPDATE SET {updates}, facet_ids = EXCLUDED.facet_ids, "
     "search_vector = EXCLUDED.search_vector, indexed_at = EXCLUDED.indexed_at "
-    "RETURNING id, doc_id".format(
+    "RETURNING id".format(
         table=T.name,
         columns=", ".join(_ROW_COLUMNS),
         values=", ".join(
             f"CAST(r.{c} AS {_CASTS[c]})" if c in ("data", "fields") else f"r.{c}"
             for c in _ROW_COLUMNS
         ),
+        facet_ids=(
+            "(SELECT coalesce(array_agg(t.term_id ORDER BY t.term_id), '{}') "  # noqa: S608
+            "FROM unnest(r.facet_fields, r.facet_values) AS u(f, v) "
+            f"JOIN {TERMS.name} t ON t.field = u.f AND t.value = u.v)"
+        ),
         vector=_VECTOR.replace(":text_", "r.text_"),
         record=", ".join(
-            f"{c} {_RECORD_TYPES.get(c, 'text')}" for c in _ROW_COLUMNS + _TEXT_COLUMNS
+            f"{c} {_RECORD_TYPES.get(c, 'text')}"
+            for c in _ROW_COLUMNS + _TEXT_COLUMNS + _FACET_COLUMNS
         ),
         updates=", ".join(f"{c} = EXCLUDED.{c}" for c in _ROW_COLUMNS if c != "id"),
     )
 )
-# Every document's facet rows made exactly its pairs, for the whole batch.
-_TRIPLES = (
-    "unnest(CAST(:doc_ids AS bigint[]), CAST(:fields AS text[]), "
-    "CAST(:values AS text[])) AS u(d, f, v)"
-)
-_SYNC_FACETS_MANY = sa.text(
-    "WITH wanted AS (SELECT u.d AS doc_id, t.term_id "  # noqa: S608
-    f"FROM {TERMS.name} t JOIN {_TRIPLES} ON t.field = u.f AND t.value = u.v), "
-    f"gone AS (DELETE FROM {F.name} x WHERE x.doc_id = ANY(CAST(:docs AS bigint[])) "
-    "AND NOT EXISTS (SELECT 1 FROM wanted w "
-    "WHERE w.doc_id = x.doc_id AND w.term_id = x.term_id)) "
-    f"INSERT INTO {F.name} (term_id, doc_id) SELECT term_id, doc_id FROM wanted "
-    "ON CONFLICT DO NOTHING"
-)
 
 
-def _record(doc: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """``row_values`` of one document as a JSON object for ``_UPSERT_MANY``,
-    and its facet pairs (what ``write_docs`` gives ``write_facets``)."""
+def _record(doc: dict[str, Any]) -> dict[str, Any]:
+    """``row_values`` of one document as a JSON object for ``_UPSERT_MANY``."""
     values = row_values(doc)
     for key in ("metadata_created", "metadata_modified"):
         if values[key] is not None:
             values[key] = values[key].isoformat()
-    pairs = facet_pairs(json.loads(values["fields"]))
-    return {k: values[k] for k in _ROW_COLUMNS + _TEXT_COLUMNS}, pairs
+    return {k: values[k] for k in _ROW_COLUMNS + _TEXT_COLUMNS + _FACET_COLUMNS}
 
 
 def write_docs_bulk(docs: list[dict[str, Any]]) -> None:
-    """What :func:`write_docs` stores for ``docs``, in three statements.
+    """What :func:`write_docs` stores for ``docs``, in two statements.
 
-    The rows (one INSERT ... ON CONFLICT for all of them), the terms not seen
-    before, then every document's facet rows. A document given twice is
-    written once, as its last version (as two ``write_docs`` would leave it).
+    The terms not seen before, then the rows (one INSERT ... ON CONFLICT for
+    all of them, each with its facet ids). A document given twice is written
+    once, as its last version (as two ``write_docs`` would leave it).
     """
     if not docs:
         return
     latest = {doc["id"]: doc for doc in docs}
     bump_generation()
     try:
-        records = {key: _record(doc) for key, doc in latest.items()}
-        params = {
-            "rows": json.dumps([r[0] for r in records.values()], default=str),
-            "stem_config": text_search_config(),
-            "simple_config": "simple",
-            "separator": SEPARATOR,
-        }
-        doc_ids = dict(model.Session.execute(_UPSERT_MANY, params).all())
-        triples = [
-            (doc_ids[key], field, value)
-            for key, (_values, pairs) in records.items()
-            for field, value in pairs
-        ]
-        pairs = sorted({(f, v) for _d, f, v in triples})
+        records = [_record(doc) for doc in latest.values()]
+        pairs = sorted(
+            {
+                pair
+                for r in records
+                for pair in zip(r["facet_fields"], r["facet_values"], strict=True)
+            }
+        )
         if pairs:
             model.Session.execute(
                 _INSERT_TERMS,
                 {"fields": [p[0] for p in pairs], "values": [p[1] for p in pairs]},
             )
         model.Session.execute(
-            _SYNC_FACETS_MANY,
+            _UPSERT_MANY,
             {
-                "docs": list(doc_ids.values()),
-                "doc_ids": [t[0] for t in triples],
-                "fields": [t[1] for t in triples],
-                "values": [t[2] for t in triples],
+                "rows": json.dumps(records, default=str),
+                "stem_config": text_search_config(),
+                "simple_config": "simple",
+                "separator": SEPARATOR,
             },
         )
     except SQLAlchemyError as e:
         raise SearchIndexError(
             f"Could not index {len(latest)} datasets ({next(iter(latest))}, ...): {e}"
         ) from e
+
+
+def stored_facet_pairs(package_id: str) -> list[tuple[str, str]]:
+    """The (field, value) pairs of an index row's ``facet_ids``, sorted."""
+    stmt = (
+        sa.select(TERMS.c.field, TERMS.c.value)
+        .select_from(T.join(TERMS, TERMS.c.term_id == sa.any_(T.c.facet_ids)))
+        .where(T.c.id == package_id)
+        .order_by(TERMS.c.field, TERMS.c.value)
+    )
+    return [(r.field, r.value) for r in model.Session.execute(stmt)]
 
 
 _HAS_WRITTEN = sa.text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
@@ -509,16 +495,16 @@ def batched_writes() -> Iterator[list[dict[str, Any]]]:
 def vacuum_tables() -> None:
     """VACUUM ANALYZE the index tables, after a bulk rebuild (committed first).
 
-    ANALYZE gives the planner the new row counts; VACUUM marks the pages
-    all-visible, so that facet counting reads the facet rows from their index
-    alone rather than visiting ~60,000 heap rows per query until autovacuum
-    gets there. VACUUM cannot run in a transaction: its own connection.
+    ANALYZE gives the planner the new row counts and the statistics of the
+    words and facet ids; VACUUM marks the pages all-visible and empties the
+    GIN indexes' pending lists (which every search reads until then).
+    VACUUM cannot run in a transaction: its own connection.
     """
     model.Session.commit()
     try:
         engine = model.Session.get_bind()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(sa.text(f"VACUUM (ANALYZE) {T.name}, {TERMS.name}, {F.name}"))
+            c.execute(sa.text(f"VACUUM (ANALYZE) {T.name}, {TERMS.name}"))
     except SQLAlchemyError as e:  # e.g. a database user that does not own them
         log.warning("Could not VACUUM the search index tables: %s", e)
 

@@ -23,9 +23,10 @@ class SearchIndexRow(tk.BaseModel):
     ``fields`` keeps every value as a list of strings so that ``field:value``,
     ranges and facets treat scalars and lists alike (Solr's multi-valued
     string fields); the scalar columns carry what is sorted and filtered on
-    most, with b-tree indexes. ``doc_id`` is the short key of the facet rows
-    (``satudata_search_facet``); ``search_vector`` is stored in the row
-    (``STORAGE MAIN``), not in the TOAST table.
+    most, with b-tree indexes. ``facet_ids`` holds the ids
+    (``satudata_search_term``) of the row's faceted values, the ones facets
+    are counted from; ``search_vector`` is stored in the row (``STORAGE
+    MAIN``), not in the TOAST table.
     """
 
     __tablename__ = TABLE_NAME
@@ -53,10 +54,11 @@ class SearchIndexRow(tk.BaseModel):
     data_dict: Mapped[Optional[str]] = mapped_column(sa.Text)
     validated_data_dict: Mapped[Optional[str]] = mapped_column(sa.Text)
     search_vector: Mapped[Any] = mapped_column(TSVECTOR, nullable=False)
-    # the facet values of the dataset as "field<US>value" (US: chr(31)), read
-    # with the matching rows to count facets from them alone
-    facet_terms: Mapped[list[str]] = mapped_column(
-        ARRAY(sa.Text), nullable=False, default=list, server_default="{}"
+    # the term ids of the dataset's faceted (field, value) pairs, sorted (GIN,
+    # intarray's gin__int_ops): facets are counted from these, facet filters
+    # answered from the index
+    facet_ids: Mapped[list[int]] = mapped_column(
+        ARRAY(sa.Integer), nullable=False, default=list, server_default="{}"
     )
     indexed_at: Mapped[datetime.datetime] = mapped_column(
         sa.DateTime, nullable=False, server_default=sa.func.now()
@@ -66,11 +68,7 @@ class SearchIndexRow(tk.BaseModel):
 search_index_table: sa.Table = SearchIndexRow.__table__  # type: ignore[assignment]
 
 
-# Between a field and its value in ``facet_terms`` (never in a field name).
-FACET_SEPARATOR = "\x1f"
-
 TERM_TABLE_NAME = "satudata_search_term"
-FACET_TABLE_NAME = "satudata_search_facet"
 
 search_term_table = sa.Table(
     TERM_TABLE_NAME,
@@ -81,23 +79,6 @@ search_term_table = sa.Table(
     sa.UniqueConstraint("field", "value", name=f"{TERM_TABLE_NAME}_field_value_key"),
 )
 """Every (field, value) pair ever indexed, numbered; only ever added to."""
-
-search_facet_table = sa.Table(
-    FACET_TABLE_NAME,
-    tk.BaseModel.metadata,
-    sa.Column("term_id", sa.Integer, primary_key=True),
-    sa.Column(
-        "doc_id",
-        sa.BigInteger,
-        sa.ForeignKey(f"{TABLE_NAME}.doc_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Index(f"{FACET_TABLE_NAME}_doc_id_idx", "doc_id"),
-)
-"""The facet values of each indexed dataset, one row per distinct value.
-
-Written with the index row (same transaction), removed with it (cascade).
-"""
 
 
 STATE_TABLE_NAME = "satudata_search_state"

@@ -1,5 +1,5 @@
-"""The facet rows (``satudata_search_facet``) follow the index, and facets
-counted from them agree with the stored values."""
+"""The facet ids (``facet_ids``, terms of ``satudata_search_term``) follow the
+index, and facets counted from them agree with the stored values."""
 
 from __future__ import annotations
 
@@ -12,31 +12,22 @@ import sqlalchemy as sa
 from ckan.tests import helpers
 
 from ckanext.satudata_pgsearch import index as search_index
-from ckanext.satudata_pgsearch.model import (
-    SearchIndexRow,
-    search_facet_table,
-    search_term_table,
-)
+from ckanext.satudata_pgsearch.model import SearchIndexRow
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 def _facet_rows(name: str) -> set[tuple[str, str]]:
-    """The (field, value) facet rows of one dataset."""
-    F, TERMS, T = search_facet_table, search_term_table, SearchIndexRow
-    stmt = (
-        sa.select(TERMS.c.field, TERMS.c.value)
-        .select_from(F.join(TERMS, TERMS.c.term_id == F.c.term_id))
-        .join(T, T.doc_id == F.c.doc_id)
-        .where(T.name == name)
-    )
-    return {(r.field, r.value) for r in model.Session.execute(stmt)}
+    """The (field, value) pairs of one dataset's ``facet_ids``."""
+    package_id = model.Session.execute(
+        sa.select(SearchIndexRow.id).where(SearchIndexRow.name == name)
+    ).scalar()
+    return set(search_index.stored_facet_pairs(package_id)) if package_id else set()
 
 
 def _all_facet_rows() -> int:
-    return model.Session.execute(
-        sa.select(sa.func.count()).select_from(search_facet_table)
-    ).scalar_one()
+    total = sa.func.sum(sa.func.cardinality(SearchIndexRow.facet_ids))
+    return model.Session.execute(sa.select(sa.func.coalesce(total, 0))).scalar_one()
 
 
 def test_facet_rows_are_the_faceted_stored_values(catalog):
@@ -49,35 +40,35 @@ def test_facet_rows_are_the_faceted_stored_values(catalog):
     assert {("kategori_sumber", "kpda"), ("kategori_sumber", "sdgs")} <= expected
     assert ("res_format", "CSV") in expected
     assert ("organization", "dinsos") in expected
-    # one value per dataset: not copied into facet rows
+    # one value per dataset: not numbered into facet ids
     assert not {f for f, _ in expected} & search_index.UNFACETED_KEYS
+    # sorted and distinct (intarray's operators sort their inputs anyway)
+    assert row.facet_ids == sorted(set(row.facet_ids))
 
 
-def _facet_terms(name: str) -> set[tuple[str, str]]:
-    terms = model.Session.execute(
-        sa.select(SearchIndexRow.facet_terms).where(SearchIndexRow.name == name)
-    ).scalar_one()
-    return {tuple(t.split("\x1f", 1)) for t in terms}
-
-
-def test_facet_terms_are_the_facet_rows(catalog):
-    """What facets are counted from, written with the row."""
-    for name in ("pendidik", "penduduk", "peta-jalan"):
-        assert _facet_terms(name) == _facet_rows(name)
+def test_facet_ids_follow_an_update(catalog):
     helpers.call_action("package_patch", context={"user": catalog.admin["name"]},
                         id="penduduk", tags=[{"name": "baru"}])
-    assert _facet_terms("penduduk") == _facet_rows("penduduk")
-    assert ("tags", "baru") in _facet_terms("penduduk")
-    assert ("tags", "sekolah") not in _facet_terms("penduduk")
+    assert ("tags", "baru") in _facet_rows("penduduk")
+    assert ("tags", "sekolah") not in _facet_rows("penduduk")
 
 
-def test_the_bulk_write_fills_the_facet_terms(catalog):
+def test_the_bulk_write_fills_the_facet_ids(catalog):
     import ckan.logic as logic
 
+    before = _facet_rows("pendidik")
     with search_index.batched_writes():
         logic.index_update_package({"ignore_auth": True}, "pendidik", True)
-    assert _facet_terms("pendidik") == _facet_rows("pendidik")
-    assert ("kategori_sumber", "spm") in _facet_terms("pendidik")
+    assert _facet_rows("pendidik") == before
+    assert ("kategori_sumber", "spm") in _facet_rows("pendidik")
+
+
+def test_a_new_value_in_a_bulk_write_gets_a_term(catalog):
+    doc = search.query_for(model.Package).get_index("pendidik")
+    doc["tags"] = ["baru", "guru"]
+    search_index.write_docs_bulk([doc])
+    assert {("tags", "baru"), ("tags", "guru")} <= _facet_rows("pendidik")
+    assert ("tags", "sekolah") not in _facet_rows("pendidik")
 
 
 def test_update_replaces_the_facet_rows(catalog):
@@ -119,6 +110,7 @@ def test_delete_and_purge_remove_the_facet_rows(catalog):
 
 
 def test_clear_removes_every_facet_row(catalog):
+    assert _all_facet_rows() > 0
     search.clear_all()
     assert _all_facet_rows() == 0
 

@@ -87,6 +87,18 @@ def test_fq_negation_or_groups_and_quoted_values(catalog):
     ]
 
 
+def test_filters_on_faceted_fields_read_the_terms(catalog):
+    """Faceted fields are filtered through ``facet_ids``: a value no dataset
+    ever had matches nothing (and its negation everything); prefixes and
+    ranges are compared with the terms' values."""
+    assert sorted(catalog.names(fq="tags:seko*")) == ["pendidik", "penduduk"]
+    assert catalog.names(fq="tags:tidak-ada") == []
+    assert len(catalog.names(fq="-tags:tidak-ada")) == 3
+    assert catalog.names(fq="tags:Sekolah") == []  # string fields: exact case
+    assert catalog.names(fq="kode_data:2025-DINKES-001") == ["pendidik"]
+    assert catalog.names(fq="tahun:[2026 TO 2030] -tags:kependudukan") == []
+
+
 def test_number_ranges(catalog):
     assert catalog.names(fq="tahun:[2024 TO 2026]") == ["pendidik"]
     assert sorted(catalog.names(fq="tahun:[2025 TO *]")) == ["pendidik", "penduduk"]

@@ -508,14 +508,9 @@ def test_cli_reports_a_bad_row_in_indonesian(actors, cycle, cli):
 
 def _index_row(package_id: str) -> dict[str, Any]:
     """The dataset's index row (all but its write time) and its facet pairs."""
-    from ckanext.satudata_pgsearch.model import (
-        search_facet_table as F,
-    )
+    from ckanext.satudata_pgsearch.index import stored_facet_pairs
     from ckanext.satudata_pgsearch.model import (
         search_index_table as T,
-    )
-    from ckanext.satudata_pgsearch.model import (
-        search_term_table as TERMS,
     )
 
     model.Session.expire_all()
@@ -530,13 +525,7 @@ def _index_row(package_id: str) -> dict[str, Any]:
     )
     row.pop("indexed_at")
     row.pop("search_vector")
-    row["facets"] = sorted(
-        model.Session.execute(
-            sa.select(TERMS.c.field, TERMS.c.value)
-            .join(F, F.c.term_id == TERMS.c.term_id)
-            .where(F.c.doc_id == row["doc_id"])
-        ).all()
-    )
+    row["facets"] = stored_facet_pairs(package_id)
     return row
 
 

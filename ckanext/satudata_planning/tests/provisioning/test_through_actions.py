@@ -28,9 +28,8 @@ import sqlalchemy as sa
 from ckan.plugins import core as plugins_core
 from ckan.tests import helpers
 
-from ckanext.satudata_pgsearch.model import search_facet_table as F
+from ckanext.satudata_pgsearch.index import stored_facet_pairs
 from ckanext.satudata_pgsearch.model import search_index_table as T
-from ckanext.satudata_pgsearch.model import search_term_table as TERMS
 from ckanext.satudata_planning import provisioning as provision
 from ckanext.satudata_planning.model import Item
 from ckanext.satudata_planning.provisioning import batch as provision_batch
@@ -105,16 +104,10 @@ def _index_row(package_id: str) -> dict[str, Any]:
         .mappings()
         .one()
     )
-    doc_id = row.pop("doc_id")
+    row.pop("doc_id")
     for key in ("indexed_at", "search_vector", "metadata_created", "metadata_modified"):
         row.pop(key)
-    row["facets"] = sorted(
-        model.Session.execute(
-            sa.select(TERMS.c.field, TERMS.c.value)
-            .join(F, F.c.term_id == TERMS.c.term_id)
-            .where(F.c.doc_id == doc_id)
-        ).all()
-    )
+    row["facets"] = stored_facet_pairs(package_id)
     return row
 
 
