@@ -188,7 +188,10 @@ class PgPackageSearchQuery(PackageSearchQuery):
                 )
                 if answer is None:
                     _tune_planner()
-                    answer, seen = self._search(query, where, rank, order, rows, start)
+                    terms = compiler.resolve_terms(model.Session)
+                    answer, seen = self._search(
+                        query, where, rank, order, rows, start, terms
+                    )
                     if key and seen:
                         cache.answers.put(key, seen, answer)
                 self.count, self.facets, page = answer
@@ -231,7 +234,9 @@ class PgPackageSearchQuery(PackageSearchQuery):
         elif raw_fq:
             fq.append(str(raw_fq))
         fq.extend(str(f) for f in query.get("fq_list") or [])
-        filter_compiler = Compiler(compiler.stem_config)
+        filter_compiler = Compiler(
+            compiler.stem_config, term_lookups=compiler.term_lookups
+        )
         for item in fq:
             cond = filter_compiler.condition(P.parse(item))
             if cond is not None:
@@ -332,11 +337,13 @@ class PgPackageSearchQuery(PackageSearchQuery):
         order: list[tuple[Any, bool]],
         rows: int,
         start: int,
+        terms: dict[str, list[int]],
     ) -> tuple[cache.Answer, Optional[str]]:
         """The count, every facet and the page's ids, in one statement.
 
         Also the index generation the statement saw (None when this
-        transaction set it), to cache the answer under.
+        transaction set it), to cache the answer under. ``terms`` are the
+        term ids of the facet filters (``Compiler.resolve_terms``).
 
         The matching rows are computed once for the count, the page and the
         facets (a CTE, with their rank and sort keys; the page is an ORDER BY
@@ -430,7 +437,8 @@ class PgPackageSearchQuery(PackageSearchQuery):
         facets: dict[str, dict[str, int]] = {name: {} for name in names}
         per_facet: dict[str, list[tuple[str, int]]] = {}
         page_rows: list[tuple[int, str, float]] = []
-        for k, v, total, sc in model.Session.execute(sa.union_all(*branches)):
+        statement = sa.union_all(*branches)
+        for k, v, total, sc in model.Session.execute(statement, terms):
             if k == _GENERATION:
                 generation = None if sc else str(v)
             elif k == _COUNT:
