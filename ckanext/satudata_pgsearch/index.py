@@ -35,6 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .cache import bump_generation
 from .model import search_index_table as T
 from .model import search_term_table as TERMS
+from .prepared import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +247,8 @@ _FACET_IDS = (
 # Written as SQL text (names are this module's constants, every value a bound
 # parameter: hence the noqa S608). SQLAlchemy does not cache the compiled
 # form of PostgreSQL's INSERT ... ON CONFLICT; compiling it anew for every
-# dataset cost ~2 ms. One statement: the terms, the row and its facet ids.
+# dataset cost ~2 ms. One statement: the terms, the row and its facet ids,
+# prepared once per connection (``prepared``).
 _UPSERT = sa.text(
     _FACET_IDS_CTE
     + "INSERT INTO {table} ({columns}, facet_ids, search_vector, indexed_at) "  # noqa: S608
@@ -265,6 +267,7 @@ _UPSERT = sa.text(
         updates=", ".join(f"{c} = EXCLUDED.{c}" for c in _ROW_COLUMNS if c != "id"),
     )
 )
+_PREPARED_UPSERT = Prepared(_UPSERT, "satudata_search_upsert")
 # Terms of a whole batch; the next statement (a new snapshot under READ
 # COMMITTED) sees them, and those another transaction committed meanwhile.
 _INSERT_TERMS = sa.text(
@@ -343,7 +346,7 @@ def write_docs(docs: list[dict[str, Any]]) -> None:
         bump_generation()
     for doc in docs:
         try:
-            model.Session.execute(_UPSERT, row_values(doc))
+            _PREPARED_UPSERT.execute(model.Session.connection(), row_values(doc))
         except SQLAlchemyError as e:
             raise SearchIndexError(
                 f"Could not index dataset {doc.get('id')}: {e}"

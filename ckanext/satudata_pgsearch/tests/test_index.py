@@ -106,3 +106,26 @@ def test_search_index_cli_rebuild(catalog, cli):
     assert result.exit_code == 0, result.output
     model.Session.remove()
     assert catalog.search()["count"] == 3
+
+
+def test_the_write_is_prepared_again_when_the_connection_lost_it(catalog):
+    """The row's statement is prepared once per connection; if something
+    (a pooler's DISCARD ALL) removed it, that write fails and the next one
+    prepares it again."""
+    from ckan.lib.search.common import SearchIndexError
+
+    from ckanext.satudata_pgsearch import index as search_index
+
+    doc = search.query_for(model.Package).get_index("pendidik")
+    doc["title"] = "Jumlah Guru Sekolah"
+    search_index.write_docs([doc])  # prepared on this connection
+    info = model.Session.connection().connection.info
+    assert any(k.startswith("satudata_search_upsert") for k in info)
+    model.Session.execute(sa.text("DEALLOCATE ALL"))
+    with pytest.raises(SearchIndexError):
+        search_index.write_docs([doc])
+    assert not any(k.startswith("satudata_search_upsert") for k in info)
+    model.Session.rollback()
+    search_index.write_docs([doc])
+    model.Session.commit()
+    assert catalog.names(q="guru") == ["pendidik"]
