@@ -6,9 +6,11 @@
 serve:
 	bash scripts/setup.sh serve
 
-## Set up without the server, then run the whole test suite
+## Set up without the server, then run the whole test suite and CKAN's own
+## search tests against satudata_pgsearch (those only when no PYTEST_ARGS)
 test:
 	bash scripts/setup.sh test $(PYTEST_ARGS)
+	$(if $(PYTEST_ARGS),@true,bash scripts/ckan-core-search-tests.sh --ci)
 
 lint:
 	.venv/bin/ruff check ckanext benchmarks

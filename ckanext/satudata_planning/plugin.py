@@ -83,6 +83,13 @@ class SatudataPlanningPlugin(p.SingletonPlugin, DefaultTranslation):
 
         return labels.user_labels(user_obj)
 
+    # IPackageController: step 10 indexes its new datasets inside
+    # package_create (see provisioning.batch)
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        from ckanext.satudata_planning.provisioning import batch
+
+        batch.index_in_action(context, pkg_dict["id"])
+
     # IPackageController: a change to a provisioned dataset's data (its
     # resources all pass package_update) moves its checking status
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:

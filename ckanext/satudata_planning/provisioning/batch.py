@@ -17,6 +17,11 @@ For each row, in code order:
   commits itself): with ``defer_commit`` the actions leave the index to the
   caller. On the PostgreSQL search backend the index row is written in the
   same transaction; on Solr it is sent at once, as ``package_create`` does.
+  A new dataset is indexed from the plugin's ``after_dataset_create`` hook
+  (:func:`index_in_action`, asked for by :data:`INDEX_IN_ACTION` in the
+  context), so that the activity plugin's ``package_show``, which runs when
+  ``package_create`` returns, reads the indexed copy as it does after a
+  committed ``package_create`` instead of dictizing the dataset once more.
 
 Each row runs in its own SAVEPOINT (``Session.begin_nested()``): a row that a
 plugin's hook refuses, or that a database constraint stops, is rolled back
@@ -134,6 +139,15 @@ def _row(item: Item, batch: Batch, call: Any) -> Optional[str]:
     return None
 
 
+INDEX_IN_ACTION = "satudata_index_in_action"
+
+
+def index_in_action(context: dict[str, Any], package_id: str) -> None:
+    """Index the dataset now if step 10 asked for it (see the module doc)."""
+    if context.get(INDEX_IN_ACTION):
+        _index(package_id)
+
+
 def _index(package_id: str) -> None:
     """CKAN's index call for the dataset, as it stands in the transaction.
 
@@ -168,9 +182,9 @@ def create(
         return None
 
     def call() -> str:
-        package_id = tk.get_action("package_create")(dict(context), dict(data))
-        _index(package_id)
-        return package_id
+        return tk.get_action("package_create")(
+            {**context, INDEX_IN_ACTION: True}, dict(data)
+        )
 
     package_id = _row(item, batch, call)
     if package_id:

@@ -246,6 +246,28 @@ def test_index_row_is_the_one_a_rebuild_stores(actors, cycle, call_as):
     assert _index_row(package_id) == provisioned
 
 
+def test_each_new_dataset_is_dictized_once(actors, cycle, call_as, monkeypatch):
+    """The index is written inside ``package_create``, so the activity
+    plugin's ``package_show`` reads the indexed copy (as after a committed
+    ``package_create``) instead of dictizing the dataset again."""
+    from ckan.lib.dictization import model_dictize
+
+    agreed_rows(cycle["id"], "dinsos", 3, **FULL_ROW)
+    real = model_dictize.package_dictize
+    calls: list[str] = []
+
+    def package_dictize(pkg: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(pkg.id)
+        return real(pkg, *args, **kwargs)
+
+    monkeypatch.setattr(model_dictize, "package_dictize", package_dictize)
+    result = call_as("satudata_provision", actors.walidata, cycle_id=cycle["id"])
+    assert result["created"] == 3
+    assert len(calls) == 3 and len(set(calls)) == 3
+    assert all(a[0]["activity_type"] == "new package" for a in map(_activities, calls))
+    assert all(_index_row(package_id)["id"] == package_id for package_id in calls)
+
+
 def _change(item_id: str, **values: Any) -> None:
     model.Session.execute(
         sa.update(Item)
