@@ -67,14 +67,16 @@ def generation_columns() -> list[Any]:
     return [S.c.generation, _MINE]
 
 
-def current_generation() -> Optional[str]:
-    """The committed generation this transaction sees; None: do not cache."""
+def current_generation(*also: Any) -> tuple[Optional[str], bool]:
+    """The committed generation this transaction sees (None: do not cache),
+    and whether ``also`` (columns run in the same statement, saving a round
+    trip) were evaluated: they are not when the row is missing."""
     row = model.Session.execute(
-        sa.select(S.c.generation, _MINE.label("mine")).where(S.c.id == 1)
+        sa.select(S.c.generation, _MINE.label("mine"), *also).where(S.c.id == 1)
     ).first()
-    if row is None or row.mine:
-        return None
-    return str(row.generation)
+    if row is None:
+        return None, False
+    return (None if row.mine else str(row.generation)), True
 
 
 def cache_key(

@@ -182,17 +182,24 @@ class PgPackageSearchQuery(PackageSearchQuery):
             # a savepoint: a failing search must not spoil the caller's transaction
             with model.Session.begin_nested():
                 key = cache.cache_key(query, permission_labels)
-                generation = cache.current_generation() if key else None
+                generation, tuned = (
+                    cache.current_generation(*_planner_settings())
+                    if key
+                    else (None, False)
+                )
                 answer = (
                     cache.answers.get(key, generation) if key and generation else None
                 )
                 if answer is None:
-                    _tune_planner()
+                    if not tuned:
+                        model.Session.execute(sa.select(*_planner_settings()))
                     terms = compiler.resolve_terms(model.Session)
                     answer, seen = self._search(
                         query, where, rank, order, rows, start, terms
                     )
-                    if key and seen:
+                    # the term ids were read by a statement of their own: the
+                    # answer is kept only if no write came between the two
+                    if key and seen and (seen == generation or not terms):
                         cache.answers.put(key, seen, answer)
                 self.count, self.facets, page = answer
                 self.results = self._results(page, fl)
@@ -497,7 +504,7 @@ class PgPackageSearchQuery(PackageSearchQuery):
     def _other_facet(
         matched: Any, name: str, limit: int, mincount: int, branch: Any
     ) -> Any:
-        """A facet of a field without facet rows: its column or ``fields``."""
+        """A facet of a field not in ``facet_ids``: its column or ``fields``."""
         if name in COLUMN_FIELDS:
             value: Any = matched.c[name]
             sel = sa.select(*branch(sa.literal(name), value, sa.func.count())).where(
@@ -538,10 +545,10 @@ def _requested_ids(names: list[str]) -> Any:
     return T.c.facet_ids.op("&", return_type=ARRAY(sa.Integer))(wanted)
 
 
-def _tune_planner() -> None:
-    """SET LOCAL the planner settings of the search (see PLANNER_SETTINGS)."""
-    model.Session.execute(
-        sa.select(
-            *(sa.func.set_config(name, value, True) for name, value in PLANNER_SETTINGS)
-        )
-    )
+def _planner_settings() -> list[Any]:
+    """SET LOCAL of the search's planner settings (``PLANNER_SETTINGS``), as
+    columns: they run with the statement that reads the cache generation."""
+    return [
+        sa.func.set_config(name, value, True).label(f"set_{name}")
+        for name, value in PLANNER_SETTINGS
+    ]
