@@ -16,14 +16,16 @@ with a score cut-off; only the surviving candidates are refined in Python.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from ckan.plugins.toolkit import _
@@ -150,15 +152,17 @@ def _bracket(match: re.Match[str], units: frozenset[str]) -> str:
     return f" {inside} "
 
 
-def split_tokens(text: str | None) -> tuple[list[str], list[str]]:
-    """Normalised words of a name: the subject, and the breakdown.
+def split_tokens(text: str | None,
+                 t: Terms | None = None) -> tuple[list[str], list[str]]:
+    """Normalised words of a name: the subject, and the breakdown (``t``: the
+    :func:`terms` in use, when the caller has them already).
 
     >>> split_tokens("Jml Penduduk menurut Kec. dan Jenis Kelamin (jiwa)")
     (['jumlah', 'penduduk'], ['kecamatan', 'jeniskelamin'])
     >>> split_tokens("PDRB per Kapita Tahun 2024")
     (['produk', 'domestik', 'regional', 'bruto', 'perkapita'], [])
     """
-    t = terms()
+    t = t or terms()
     s = unicodedata.normalize("NFKC", text or "").casefold()
     s = _BRACKETS.sub(lambda m: _bracket(m, t.units), s)
     s = _TAHUN_YEAR.sub(" ", s).replace("%", " persentase ")
@@ -190,9 +194,9 @@ def split_tokens(text: str | None) -> tuple[list[str], list[str]]:
     return base, breakdown
 
 
-def tokens(text: str | None) -> list[str]:
+def tokens(text: str | None, t: Terms | None = None) -> list[str]:
     """Normalised words of ``text`` (see :func:`normalise`)."""
-    base, breakdown = split_tokens(text)
+    base, breakdown = split_tokens(text, t)
     return base + breakdown
 
 
@@ -252,7 +256,7 @@ def _overlap(sa: set[str] | frozenset[str], sb: set[str] | frozenset[str]) -> fl
     return 100.0 * matched / (len(sa) + len(sb) - matched)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Prepared:
     item: dict[str, Any]
     ident: str
@@ -267,12 +271,45 @@ class _Prepared:
     base_content: frozenset[str]
     definition: str
     unit: str
+    order: tuple[str, str]  # :func:`_order_key`
+    codes: tuple[str, ...]  # the stripped values of :data:`CODE_KEYS`
+    measure: Any  # ``ukuran``
 
 
-def _prepare(item: dict[str, Any], generic: frozenset[str]) -> _Prepared:
-    base, breakdown = split_tokens(item.get("nama_data"))
+#: the standard codes two rows may share
+CODE_KEYS = ("kode_sds", "kode_indikator")
+
+
+class _Words:
+    """The normalised words of the texts of one comparison, each text read
+    once (lists repeat definitions, and some names)."""
+
+    __slots__ = ("terms", "names", "definitions")
+
+    def __init__(self, t: Terms) -> None:
+        self.terms = t
+        self.names: dict[str, tuple[list[str], list[str]]] = {}
+        self.definitions: dict[str, str] = {}
+
+    def name(self, text: str | None) -> tuple[list[str], list[str]]:
+        key = text or ""
+        found = self.names.get(key)
+        if found is None:
+            found = self.names[key] = split_tokens(key, self.terms)
+        return found
+
+    def definition(self, text: str | None) -> str:
+        key = text or ""
+        found = self.definitions.get(key)
+        if found is None:
+            found = self.definitions[key] = " ".join(sorted(tokens(key, self.terms)))
+        return found
+
+
+def _prepare(item: dict[str, Any], read: _Words) -> _Prepared:
+    base, breakdown = read.name(item.get("nama_data"))
     words = base + breakdown
-    definition = tokens(item.get("definisi"))
+    generic = read.terms.generic
     return _Prepared(
         item=item, ident=_ident(item), org=str(item.get("organization") or ""),
         words=words, key=" ".join(sorted(set(words))),
@@ -281,8 +318,11 @@ def _prepare(item: dict[str, Any], generic: frozenset[str]) -> _Prepared:
         content=frozenset(set(words) - generic or words),
         numbers=frozenset(w for w in words if w.isdigit()),
         base_content=frozenset(set(base) - generic),
-        definition=" ".join(sorted(definition)),
+        definition=read.definition(item.get("definisi")),
         unit=normalise_unit(item.get("satuan")),
+        order=_order_key(item),
+        codes=tuple(str(item.get(key) or "").strip() for key in CODE_KEYS),
+        measure=item.get("ukuran"),
     )
 
 
@@ -303,19 +343,25 @@ def name_score(a: str, b: str) -> float:
 
 
 def _name_score(key_a: str, key_b: str, ca: set[str] | frozenset[str],
-                cb: set[str] | frozenset[str]) -> float:
-    """``key_*``: sorted words; ``c*``: content words."""
+                cb: set[str] | frozenset[str], chars: float | None = None) -> float:
+    """``key_*``: sorted words; ``c*``: content words; ``chars``: their
+    ``fuzz.ratio`` when the search for candidates computed it already."""
     if key_a == key_b:
         return 100.0
-    chars = fuzz.ratio(key_a, key_b)
+    if chars is None:
+        chars = fuzz.ratio(key_a, key_b)
     if chars == 100:
         return 100.0
     return min(chars, (chars + _overlap(ca, cb)) / 2)
 
 
-@dataclass
-class _Facts:
-    """What two candidates share; reasons are written only for kept pairs."""
+class _Facts(NamedTuple):
+    """What two candidates share; reasons are written only for kept pairs.
+
+    A tuple of numbers and strings, which Python's cycle collector stops
+    following: a long list has tens of thousands of pairs, and every object
+    they keep makes the collector's full passes over the whole process
+    (CKAN's own objects included) come sooner."""
 
     name: float
     definition: float | None = None
@@ -353,21 +399,24 @@ class _Facts:
 _MAX_BOOST = 10.0
 
 
-def _facts(a: _Prepared, b: _Prepared, name: float) -> _Facts:
-    facts = _Facts(name)
+def _facts(a: _Prepared, b: _Prepared, name: float,
+           breakdowns: tuple[str, str] | None = None) -> _Facts:
+    definition = same_unit = measures = None
+    codes: tuple[tuple[str, str], ...] = ()
     if a.definition and b.definition:
-        facts.definition = fuzz.ratio(a.definition, b.definition)
+        definition = fuzz.ratio(a.definition, b.definition)
     if a.unit and b.unit:
-        facts.same_unit = a.unit == b.unit
-    ua, ub = a.item.get("ukuran"), b.item.get("ukuran")
+        same_unit = a.unit == b.unit
+    ua, ub = a.measure, b.measure
     if ua and ub and ua != ub:
-        facts.measures = (str(ua), str(ub))
-    facts.codes = tuple(
-        (key, code) for key in ("kode_sds", "kode_indikator")
-        if (code := str(a.item.get(key) or "").strip())
-        and code == str(b.item.get(key) or "").strip()
-    )
-    return facts
+        measures = (str(ua), str(ub))
+    if a.codes != ("", "") and b.codes != ("", ""):
+        codes = tuple(
+            (key, code)
+            for key, code, other in zip(CODE_KEYS, a.codes, b.codes, strict=True)
+            if code and code == other
+        )
+    return _Facts(name, definition, same_unit, measures, codes, breakdowns)
 
 
 def _breakdown_label(words: str) -> str:
@@ -410,7 +459,7 @@ def _reasons(a: dict[str, Any], b: dict[str, Any], facts: _Facts) -> tuple[str, 
     return tuple(reasons)
 
 
-@dataclass
+@dataclass(slots=True)
 class Pair:
     """Two items that may be the same data; ``alasan`` says why, translated
     (written when asked: a page of pairs, not every pair of a long list);
@@ -457,8 +506,9 @@ def _pairs_by_group(groups: dict[Any, list[int]], prepared: list[_Prepared],
 
 
 def _similar_keys(prepared: list[_Prepared], cutoff: float,
-                  same_organization: bool) -> set[tuple[int, int]]:
-    """Pairs whose sorted words are alike at ``cutoff`` or more (rapidfuzz).
+                  same_organization: bool) -> dict[tuple[int, int], float]:
+    """Pairs whose sorted words are alike at ``cutoff`` or more (rapidfuzz),
+    with that likeness (``fuzz.ratio`` of the keys).
 
     Names with numbers are different data when their numbers differ, so a
     name with numbers is compared with the names with the same numbers and
@@ -469,16 +519,16 @@ def _similar_keys(prepared: list[_Prepared], cutoff: float,
             by_numbers[p.numbers].append(i)
     plain = by_numbers.pop(frozenset(), [])
     plain_keys = [prepared[i].key for i in plain]
-    found: set[tuple[int, int]] = set()
+    found: dict[tuple[int, int], float] = {}
 
     def scan(i: int, others: list[int], keys: list[str]) -> None:
         p = prepared[i]
-        for _key, _chars, j in process.extract(
+        for _key, chars, j in process.extract(
             p.key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
         ):
             q = others[j]
             if same_organization or p.org != prepared[q].org:
-                found.add((i, q) if i < q else (q, i))
+                found[(i, q) if i < q else (q, i)] = chars
 
     for x, i in enumerate(plain):
         scan(i, plain[x + 1:], plain_keys[x + 1:])
@@ -513,17 +563,51 @@ def find_pairs(
     "… menurut Kecamatan dan Jenis Kelamin", when the subjects are alike at
     ``breakdown_score`` or more (``rincian``). Order: score descending, then
     kode_data and id of both items, so the list is stable between calls.
+
+    Python's cycle collector is paused meanwhile (:func:`_collector_paused`).
     """
+    with _collector_paused():
+        return _find_pairs(items, threshold, ignored, same_organization,
+                           breakdown_score)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused, then resumed (if it ran before).
+
+    A list of 5,000 rows can give tens of thousands of candidates, each a few
+    new objects; that many new objects start the collector's full passes,
+    which walk every object of the process (all of CKAN's) and took a third
+    to a half of the comparison's time. What the comparison makes holds no
+    reference cycles: reference counting frees it all the same. Another
+    thread's cycles wait until the pause ends (a second at most)."""
+    running = gc.isenabled()
+    if running:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
+def _find_pairs(
+    items: Sequence[dict[str, Any]],
+    threshold: float,
+    ignored: set[frozenset[str]] | None,
+    same_organization: bool,
+    breakdown_score: float,
+) -> list[Pair]:
     ignored = ignored or set()
-    generic = terms().generic
-    prepared = [_prepare(item, generic) for item in items]
+    read = _Words(terms())
+    prepared = [_prepare(item, read) for item in items]
     cutoff = max(0.0, min(threshold - _MAX_BOOST, breakdown_score))
-    candidates = _similar_keys(prepared, cutoff, same_organization)
+    similar = _similar_keys(prepared, cutoff, same_organization)
+    candidates = set(similar)
     codes: dict[tuple[str, str], list[int]] = defaultdict(list)
     subjects: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(prepared):
-        for key in ("kode_sds", "kode_indikator"):
-            code = str(p.item.get(key) or "").strip()
+        for key, code in zip(CODE_KEYS, p.codes, strict=True):
             if code:
                 codes[(key, code)].append(i)
         if p.base_key:
@@ -533,9 +617,12 @@ def find_pairs(
     candidates |= _pairs_by_group(
         {k: v for k, v in subjects.items() if len(v) > 1}, prepared, same_organization)
     pairs: list[Pair] = []
+    #: each pair's place in the order below, computed once (numbers and
+    #: strings only, as :class:`_Facts`)
+    keys: list[tuple[float, tuple[str, str], tuple[str, str]]] = []
     for a, b in candidates:
         pa, pb = prepared[a], prepared[b]
-        if frozenset((pa.ident, pb.ident)) in ignored:
+        if ignored and frozenset((pa.ident, pb.ident)) in ignored:
             continue
         if pa.numbers != pb.numbers and pa.numbers and pb.numbers and (
                 (a, b) not in by_code):
@@ -545,16 +632,16 @@ def find_pairs(
             subject = _subject_score(pa, pb)
             if subject < breakdown_score:
                 subject = 0.0
-                name = _name_score(pa.key, pb.key, pa.content, pb.content)
+                name = _name_score(pa.key, pb.key, pa.content, pb.content,
+                                   similar.get((a, b)))
         if not subject and name + _MAX_BOOST < threshold and (a, b) not in by_code:
             continue  # most candidates end here: cheaper than every fact
-        if _order_key(pb.item) < _order_key(pa.item):
+        if pb.order < pa.order:
             pa, pb = pb, pa
-        facts = _facts(pa, pb, subject or name)
-        if subject:
-            facts.breakdowns = (pa.breakdown, pb.breakdown)
+        facts = _facts(pa, pb, subject or name,
+                       (pa.breakdown, pb.breakdown) if subject else None)
         score = facts.score
         if score >= threshold or subject or facts.codes:
             pairs.append(Pair(pa.item, pb.item, score, facts, facts.kind))
-    pairs.sort(key=lambda p: (-p.score, *_order_key(p.item_a), *_order_key(p.item_b)))
-    return pairs
+            keys.append((-score, pa.order, pb.order))
+    return [pairs[i] for i in sorted(range(len(pairs)), key=keys.__getitem__)]

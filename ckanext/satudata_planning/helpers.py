@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
 from ckanext.satudata_planning import audit, formats, sop
+from ckanext.satudata_planning.logic.context import viewer
 from ckanext.satudata_planning.sop import vocabularies
 
 __all__ = [
@@ -105,7 +106,7 @@ def satudata_todo_datasets(organization: Optional[str] = None,
     data = {k: v for k, v in (("organization", organization),
                               ("cycle_id", cycle_id)) if v}
     try:
-        return tk.get_action("satudata_todo_datasets")({}, data)
+        return tk.get_action("satudata_todo_datasets")(viewer(), data)
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return []
 
@@ -142,7 +143,7 @@ def satudata_dataset_check(pkg: dict[str, Any]) -> Optional[dict[str, Any]]:
     if not pkg.get("satudata_item_id") or not tk.current_user.is_authenticated:
         return None
     try:
-        return tk.get_action("satudata_verification_show")({}, {"id": pkg["id"]})
+        return tk.get_action("satudata_verification_show")(viewer(), {"id": pkg["id"]})
     except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
         return None
 
@@ -174,7 +175,7 @@ def satudata_release_progress(cycle_id: str) -> Optional[dict[str, Any]]:
     """``satudata_progress`` of a finished cycle for its dashboard (its
     ``release`` counts); ``None`` when the viewer may not see it."""
     try:
-        return tk.get_action("satudata_progress")({}, {"cycle_id": cycle_id})
+        return tk.get_action("satudata_progress")(viewer(), {"cycle_id": cycle_id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None
 
@@ -203,7 +204,7 @@ __all__ += ["satudata_number", "satudata_percent"]
 
 def satudata_home() -> dict[str, Any]:
     """The home page's figures and lists (one action call per page)."""
-    return tk.get_action("satudata_portal_summary")({}, {})
+    return tk.get_action("satudata_portal_summary")(viewer(), {})
 
 
 def satudata_about_text() -> str:
@@ -241,16 +242,26 @@ def user_image(next_helper: Any, user_id: str, size: int = 100) -> Any:
     """CKAN's avatar without Gravatar: a picture uploaded to the portal stays;
     otherwise (none, or a link to another host) the user's initials, drawn by
     the page itself (no outside request)."""
-    user = tk.get_action("user_show")({"ignore_auth": True}, {"id": user_id}) \
-        if user_id else None
-    if not user:
+    if not user_id:
         return ""
-    if _on_site(user.get("image_display_url")):
+    me = tk.current_user
+    if (me.is_authenticated and user_id in (me.id, me.name)
+            and (not me.image_url or me.image_url.startswith("http"))):
+        # the header's avatar: the user the login loaded, no user_show (an
+        # uploaded picture, whose address the file storage gives, still
+        # takes the path below)
+        on_site = _on_site(me.image_url)
+        name = me.display_name or me.name
+    else:
+        user = tk.get_action("user_show")({"ignore_auth": True}, {"id": user_id})
+        if not user:
+            return ""
+        on_site = _on_site(user.get("image_display_url"))
+        name = user.get("display_name") or user.get("name")
+    if on_site:
         return next_helper(user_id, size)
     return tk.h.snippet("satudata/snippets/avatar.html", size=size,
-                        name=user.get("display_name") or user.get("name"),
-                        initials=satudata_initials(user.get("display_name")
-                                                   or user.get("name")))
+                        name=name, initials=satudata_initials(name))
 
 
 __all__ += ["satudata_home", "satudata_about_text", "satudata_city_name",

@@ -16,6 +16,8 @@ from ckan.model import meta
 from ckan.model.types import make_uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ckanext.satudata_planning import memo
+
 
 def utcnow() -> dt.datetime:
     """Now, as CKAN stores timestamps: naive UTC."""
@@ -95,10 +97,19 @@ class Cycle(tk.BaseModel):  # type: ignore[misc, valid-type]
         but a step change (``for_update``) waits for them to end and they
         wait for it, so a step is never completed on a list that changed
         under its gate check, nor a row changed in a step that just closed.
+
+        A cycle read without a lock is read once per transaction (the
+        :mod:`memo`: a page's actions, auth functions and helpers all ask for
+        it); a locked read always goes to the database.
         """
         if ref is None or ref == "":
             return None
         text = str(ref).strip()
+        locked = for_update or for_share
+        if not locked:
+            known = memo.recall("cycle", text)
+            if known is not None:
+                return known
         if text.isascii() and text.isdigit() and len(text) <= 4:
             where = cls.tahun == int(text)
         else:
@@ -112,7 +123,11 @@ class Cycle(tk.BaseModel):  # type: ignore[misc, valid-type]
             query = query.with_for_update(of=cls, read=True).execution_options(
                 populate_existing=True
             )
-        return meta.Session.execute(query).scalars().first()
+        cycle = meta.Session.execute(query).scalars().first()
+        if cycle is not None:
+            memo.remember("cycle", str(cycle.id), cycle)
+            memo.remember("cycle", str(cycle.tahun), cycle)
+        return cycle
 
     def step(self, number: int) -> CycleStep:
         for s in self.steps:

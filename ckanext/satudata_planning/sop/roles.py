@@ -32,7 +32,7 @@ from typing import Any, Optional, Union
 import ckan.model as model
 import sqlalchemy as sa
 
-from ckanext.satudata_planning import config, sop
+from ckanext.satudata_planning import config, memo, sop
 from ckanext.satudata_planning.sop import Actor
 
 ACTING_CAPACITIES = frozenset({"editor", "admin"})
@@ -150,18 +150,25 @@ def _query(user: str) -> sa.Select[Any]:
 def roles_for(user: Union[str, model.User, None]) -> UserRoles:
     """The roles of ``user`` (a name, an id, a ``model.User`` or ``None``).
 
-    One query: the user row with every active organization membership.
-    Unknown or anonymous users get :data:`ANONYMOUS`.
+    One query: the user row with every active organization membership, read
+    once per transaction (:mod:`memo`; the actors are worked out from it on
+    each call, with the configuration of the moment). Unknown or anonymous
+    users get :data:`ANONYMOUS`.
     """
     if user is None or user == "":
         return ANONYMOUS
     key = user if isinstance(user, str) else user.id
-    rows = model.Session.execute(_query(key)).all()
-    if not rows:
-        return ANONYMOUS
-    user_id, name, sysadmin = rows[0][0], rows[0][1], bool(rows[0][2])
-    pairs = [(org, cap) for (_i, _n, _s, org, cap) in rows if org is not None]
-    return from_memberships(user_id, name, sysadmin, pairs)
+    read = memo.recall("roles", key)
+    if read is None:
+        rows = model.Session.execute(_query(key)).all()
+        if not rows:
+            return ANONYMOUS
+        user_id, name, sysadmin = rows[0][0], rows[0][1], bool(rows[0][2])
+        pairs = tuple((org, cap) for (_i, _n, _s, org, cap) in rows if org is not None)
+        read = (user_id, name, sysadmin, pairs)
+        for known in (key, user_id, name):
+            memo.remember("roles", known, read)
+    return from_memberships(*read)
 
 
 def roles_in_context(context: Any) -> UserRoles:

@@ -25,6 +25,7 @@ from .blueprints import portal
 from .common import (
     PAGE_SIZE,
     action_errors,
+    context,
     flash_errors,
     load_cycle,
     page_number,
@@ -67,13 +68,13 @@ def periksa(tahun: int) -> str:
         data["status"] = filters["status"]
     page = page_number()
     try:
-        listed = tk.get_action("satudata_verification_list")({}, {
+        listed = tk.get_action("satudata_verification_list")(context(), {
             **data, "cycle_id": cycle["id"], "limit": PAGE_SIZE,
             "offset": (page - 1) * PAGE_SIZE,
         })
     except tk.ValidationError as e:
         flash_errors(e)
-        listed = tk.get_action("satudata_verification_list")({}, {
+        listed = tk.get_action("satudata_verification_list")(context(), {
             "cycle_id": cycle["id"], "limit": PAGE_SIZE})
     return tk.render("satudata/periksa.html", extra_vars={
         "cycle": cycle,
@@ -89,7 +90,7 @@ def periksa(tahun: int) -> str:
 
 def _organizations() -> list[dict[str, str]]:
     """The OPDs the filter offers."""
-    orgs = tk.get_action("satudata_organization_list")({}, {})
+    orgs = tk.get_action("satudata_organization_list")(context(), {})
     return [{"name": o["name"], "title": o.get("title") or o["name"]} for o in orgs]
 
 
@@ -111,11 +112,11 @@ def _preview(dataset: dict[str, Any]) -> Optional[dict[str, Any]]:
 
 
 def _detail(cycle: dict[str, Any], dataset_name: str, **extra: Any) -> str:
-    check = tk.get_action("satudata_verification_show")({}, {"id": dataset_name})
+    check = tk.get_action("satudata_verification_show")(context(), {"id": dataset_name})
     if check["tahun"] != cycle["tahun"]:
         return tk.abort(404, tk._("Dataset not found"))
-    dataset = tk.get_action("package_show")({}, {"id": check["package_id"]})
-    item = tk.get_action("satudata_item_show")({}, {"id": check["item_id"]})
+    dataset = tk.get_action("package_show")(context(), {"id": check["package_id"]})
+    item = tk.get_action("satudata_item_show")(context(), {"id": check["item_id"]})
     return tk.render("satudata/periksa_detail.html", extra_vars={
         "cycle": cycle, "check": check, "dataset": dataset, "item": item,
         "preview": _preview(dataset), "may_check": _may_check(cycle), **extra,
@@ -132,7 +133,7 @@ def periksa_detail(tahun: int, dataset: str) -> str | Response:
     data = {"id": dataset, "hasil": (form.get("hasil") or "").strip(),
             "catatan": (form.get("catatan") or "").strip()}
     try:
-        result = tk.get_action("satudata_dataset_review")({}, data)
+        result = tk.get_action("satudata_dataset_review")(context(), data)
     except tk.ValidationError as e:
         flash_errors(e)
         return _detail(cycle, dataset, catatan=data["catatan"])

@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Response
 from flask import make_response
 
+from ckanext.satudata_planning.logic.context import viewer
 from ckanext.satudata_planning.logic.schema import OFFSET_MAX
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -56,12 +57,8 @@ def flash_errors(error: tk.ValidationError) -> None:
 
 
 def context() -> dict[str, Any]:
-    """An action context for the current user with the user object the login
-    already loaded: CKAN then does not read the user again for each call."""
-    user = tk.current_user
-    if user and user.is_authenticated:
-        return {"user": user.name, "auth_user_obj": user}
-    return {}
+    """An action context for the current user (:func:`logic.context.viewer`)."""
+    return viewer()
 
 
 def may(action: str, data_dict: dict[str, Any] | None = None) -> bool:

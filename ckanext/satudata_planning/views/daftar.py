@@ -144,6 +144,7 @@ def _render_daftar(cycle: dict[str, Any], **extra: Any) -> str:
             "default_org": sorted(own)[0] if own else "",
             "own": own,
             "may_add": may_add and cycle["status"] != "selesai",
+            "may_export": may("satudata_item_list", {"cycle_id": cycle["id"]}),
             "form_data": extra.get("form_data") or {},
             "form_errors": extra.get("form_errors") or {},
             "import_errors": extra.get("import_errors") or [],

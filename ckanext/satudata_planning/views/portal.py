@@ -22,7 +22,7 @@ from flask import jsonify
 from ckanext.satudata_planning.provisioning import failure_message
 
 from .blueprints import portal
-from .common import action_errors, download, flash_errors, load_cycle
+from .common import action_errors, context, download, flash_errors, load_cycle, may
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ RELEASE_COLUMNS = (
 
 
 def _progress(cycle: dict[str, Any]) -> dict[str, Any]:
-    return tk.get_action("satudata_progress")({}, {"cycle_id": cycle["id"]})
+    return tk.get_action("satudata_progress")(context(), {"cycle_id": cycle["id"]})
 
 
 @action_errors
@@ -57,8 +57,7 @@ def page(tahun: int) -> str:
             {}, {"cycle_id": cycle["id"]})
     return tk.render("satudata/portal.html", extra_vars={
         "cycle": cycle, "progress": progress, "status": status,
-        "may_provision": tk.h.check_access("satudata_provision",
-                                           {"cycle_id": cycle["id"]}),
+        "may_provision": may("satudata_provision", {"cycle_id": cycle["id"]}),
     })
 
 
@@ -67,7 +66,8 @@ def provision(tahun: int) -> Response:
     """POST: provision the datasets; back to the page with a message."""
     cycle = load_cycle(tahun)
     try:
-        result = tk.get_action("satudata_provision")({}, {"cycle_id": cycle["id"]})
+        result = tk.get_action("satudata_provision")(
+            context(), {"cycle_id": cycle["id"]})
     except tk.ValidationError as e:
         flash_errors(e)
     except sa.exc.SQLAlchemyError as e:
@@ -102,7 +102,8 @@ def status(tahun: int) -> Response:
     cycle = load_cycle(tahun)
     if not tk.current_user.is_authenticated:
         return tk.abort(403)
-    data = tk.get_action("satudata_provision_status")({}, {"cycle_id": cycle["id"]})
+    data = tk.get_action("satudata_provision_status")(
+        context(), {"cycle_id": cycle["id"]})
     data["removed"] = len(data["removed"])
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.satudata_planning import sop
 
 from .blueprints import perencanaan
-from .common import action_errors
+from .common import action_errors, context
 
 DASHBOARD = "dashboard.datasets"
 
@@ -33,7 +33,7 @@ def tasks() -> Any:
     if not tk.current_user.is_authenticated:
         return tk.redirect_to("user.login",
                               next=tk.h.url_for("satudata_planning.tasks"))
-    found = tk.get_action("satudata_my_tasks")({}, {})
+    found = tk.get_action("satudata_my_tasks")(context(), {})
     if not found["has_role"]:
         return tk.redirect_to(DASHBOARD)
     for entry in found["steps"]:

@@ -18,7 +18,7 @@ from ckan.types import Context, DataDict
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from ckanext.satudata_planning import config
+from ckanext.satudata_planning import config, memo
 from ckanext.satudata_planning import duplicates as duplicates_
 from ckanext.satudata_planning.logic import schema, schema_desk
 from ckanext.satudata_planning.logic.dictize import item_dict, item_dicts
@@ -107,7 +107,18 @@ def cycle_pairs(cycle_id: str) -> list[duplicates_.Pair]:
     The comparison of every row with every other runs again only when what
     it reads changed (a name, a definition, a unit, a code, a row added or
     removed, the options) since the last call in this process: a desk result
-    or a pair marked "not a duplicate" only filters the pairs kept."""
+    or a pair marked "not a duplicate" only filters the pairs kept. Within
+    one transaction (a page asks twice: its page of pairs, the partners of
+    its rows) the answer is read once (:mod:`memo`)."""
+    known = memo.recall("pairs", cycle_id)
+    if known is not None:
+        return known
+    pairs = _cycle_pairs(cycle_id)
+    memo.remember("pairs", cycle_id, pairs)
+    return pairs
+
+
+def _cycle_pairs(cycle_id: str) -> list[duplicates_.Pair]:
     threshold = config.duplicate_threshold()
     breakdown = config.duplicate_breakdown_score()
     fingerprint = hash((
@@ -176,8 +187,8 @@ def satudata_duplicates(context: Context, data_dict: DataDict) -> list[dict[str,
     if refs:
         pairs = [
             p for p in pairs
-            if refs & {p.item_a["id"], p.item_b["id"],
-                       p.item_a["kode_data"], p.item_b["kode_data"]}
+            if p.item_a["id"] in refs or p.item_b["id"] in refs
+            or p.item_a["kode_data"] in refs or p.item_b["kode_data"] in refs
         ]
     kind = data_dict.get("jenis")
     if kind:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ckanext.satudata_planning.model import Cycle, Item
 from ckanext.satudata_planning.tests.factories import agreed_rows, cycle_at_step_10
+from ckanext.satudata_planning.tests.statements import statements
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -106,18 +107,9 @@ def test_progress_before_provisioning(actors, call_as):
 
 
 def test_progress_is_one_query(actors, filled, call_as):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # noqa: ANN001
-        statements.append(statement)
-
-    engine = model.meta.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements() as sent:
         call_as("satudata_progress", actors.walidata, cycle_id=filled["id"])
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    aggregate = [s for s in statements if "satudata_item" in s and "count(" in s]
+    aggregate = [s for s in sent if "satudata_item" in s and "count(" in s]
     assert len(aggregate) == 1
 
 

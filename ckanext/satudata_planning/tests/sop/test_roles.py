@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
 from ckanext.satudata_planning.sop import Actor, roles
+from ckanext.satudata_planning.tests.statements import statements
 
 
 def test_configured_actors(actors):
@@ -79,19 +80,10 @@ def test_one_query_per_user(actors):
     # several memberships: still a single statement
     helpers.call_action("organization_member_create", id="dinkes",
                         username=actors.walidata["name"], role="editor")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = model.Session.get_bind()
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements() as sent:
         result = roles.roles_for(actors.walidata["name"])
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert result.produsen_of == {"diskominfo", "dinkes"}
-    assert len(statements) == 1
+    assert len(sent) == 1
 
 
 def test_roles_cached_in_context(actors):
